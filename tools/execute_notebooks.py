@@ -1,0 +1,49 @@
+"""Re-execute chapters in place, from chapters/ as the working directory, saving widget state.
+
+    python tools/execute_notebooks.py                   # every chapter
+    python tools/execute_notebooks.py chapters/01_*.ipynb
+
+Run it after editing a chapter, then commit the notebook: nbval compares fresh runs with these
+stored outputs, and the book is built from them.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def execute(path: Path) -> float:
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        store_widget_state=True,
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    nbformat.write(notebook, path)
+    return seconds
+
+
+def main(paths: list[str]) -> None:
+    notebooks = [Path(p).resolve() for p in paths] or sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+    total = 0.0
+    for path in notebooks:
+        seconds = execute(path)
+        total += seconds
+        print(f"{path.relative_to(ROOT)}: {seconds:.1f} s")
+    print(f"executed {len(notebooks)} notebook(s) in {total:.1f} s")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

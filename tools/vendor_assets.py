@@ -1,0 +1,49 @@
+"""Copy the browser assets the book serves into assets/vendor/ (run before every build).
+
+The pages must render with the network cut off, so MathJax, RequireJS and the Jupyter widgets
+HTML manager come from npm packages (pinned in package.json / package-lock.json, installed with
+`npm ci`) and are copied next to the book's other static files. Nothing is fetched from a CDN.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NODE = ROOT / "node_modules"
+VENDOR = ROOT / "assets" / "vendor"
+
+# MathJax 3: the combined TeX+CHTML component, its fonts, and the TeX extensions it may autoload.
+MATHJAX_PARTS = ["tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y", "ui", "adaptors"]
+
+
+def copy(src: Path, dst: Path) -> None:
+    if not src.exists():
+        sys.exit(f"missing {src.relative_to(ROOT)}: run `npm ci` first (see README).")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if src.is_dir():
+        shutil.copytree(src, dst, dirs_exist_ok=True)
+    else:
+        shutil.copy2(src, dst)
+
+
+def main() -> None:
+    if VENDOR.exists():
+        shutil.rmtree(VENDOR)
+    mathjax = NODE / "mathjax" / "es5"
+    for part in MATHJAX_PARTS:
+        copy(mathjax / part, VENDOR / "mathjax" / part)
+    copy(NODE / "requirejs" / "require.js", VENDOR / "require.min.js")
+    manager = NODE / "@jupyter-widgets" / "html-manager" / "dist"
+    copy(manager / "embed-amd.js", VENDOR / "html-manager" / "embed-amd.js")
+    for font in manager.iterdir():  # Font Awesome files the widget CSS refers to by hashed name
+        if font.suffix in {".woff2", ".woff", ".ttf", ".eot", ".svg"}:
+            copy(font, VENDOR / "html-manager" / font.name)
+    size = sum(f.stat().st_size for f in VENDOR.rglob("*") if f.is_file())
+    print(f"vendored browser assets into {VENDOR.relative_to(ROOT)} ({size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
