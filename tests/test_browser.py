@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import re
 import subprocess
 import sys
@@ -25,9 +26,12 @@ import yaml
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
+# NNFP_BUILD / NNFP_TOC let a chapter author test a one-chapter build in a folder of their own.
+BUILD = Path(os.environ.get("NNFP_BUILD", ROOT / "_build"))
+TOC = Path(os.environ.get("NNFP_TOC", ROOT / "_toc.yml"))
+HTML = BUILD / "html"
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = ROOT / "_build" / "screenshots"
+SCREENSHOTS = BUILD / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
@@ -36,7 +40,7 @@ CHROMIUM_ARGS = [
 
 def toc_pages() -> list[str]:
     """The HTML paths of every document in _toc.yml, root first."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    toc = yaml.safe_load(TOC.read_text())
     pages = [toc["root"]]
     for part in toc.get("parts", []):
         for chapter in part.get("chapters", []):
@@ -46,7 +50,7 @@ def toc_pages() -> list[str]:
 
 
 def sources() -> list[Path]:
-    found = [ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "intro.md"]
+    found = [ROOT / "_config.yml", TOC, ROOT / "intro.md"]
     found += list((ROOT / "chapters").glob("*.ipynb")) + list((ROOT / "chapters").glob("*.md"))
     found += list((ROOT / "chapters").glob("*.bib")) + list((ROOT / "assets").glob("*.js"))
     return found
@@ -57,7 +61,8 @@ def built_book() -> Path:
     index = HTML / "index.html"
     stale = not index.exists() or any(src.stat().st_mtime > index.stat().st_mtime for src in sources())
     if stale:
-        subprocess.run([sys.executable, str(ROOT / "tools" / "build_book.py"), "--no-execute"], check=True)
+        command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--no-execute", "--toc", str(TOC), "--output", str(BUILD)]
+        subprocess.run(command, check=True)
     return HTML
 
 

@@ -30,8 +30,7 @@ def copy(src: Path, dst: Path) -> None:
 
 
 def main() -> None:
-    if VENDOR.exists():
-        shutil.rmtree(VENDOR)
+    # Copy over any previous copy (no rmtree: two builds may run side by side while writing).
     mathjax = NODE / "mathjax" / "es5"
     for part in MATHJAX_PARTS:
         copy(mathjax / part, VENDOR / "mathjax" / part)
