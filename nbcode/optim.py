@@ -1,0 +1,577 @@
+"""Optimizers and learning-rate schedules with the names, defaults and update rules of ``torch.optim``.
+
+What a reader learns here transfers to PyTorch exactly: ``SGD(params, lr=0.1, momentum=0.9)``
+means the same thing in both, step for step. Every optimizer
+
+- holds the list of parameters it updates (objects with ``.data`` and ``.grad``, such as
+  :class:`nbcode.parameter.Parameter`),
+- keeps per-parameter state in ``self.state[i]`` (``i`` = the parameter's index),
+- exposes ``step()`` and ``zero_grad()``, and
+- keeps its hyperparameters in ``param_groups[0]`` (one group; a dict, as in torch), with
+  ``opt.lr`` a shortcut for ``opt.param_groups[0]["lr"]``. Schedules change that entry.
+
+Updates are done in place on ``p.data`` with buffers allocated once, so float32 parameters stay
+float32 and a step allocates nothing. ``p.grad`` is never modified (weight decay is added into a
+scratch buffer), matching torch, where ``grad.add(param, alpha=wd)`` makes a new tensor.
+
+Notation below: g = gradient, p = parameter, t = step count (1 on the first step).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from ._checks import unknown_name
+
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adagrad",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "OPTIMIZERS",
+    "get",
+    "LRScheduler",
+    "StepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+]
+
+
+def _check_number(value: Any, name: str, *, low: float = 0.0, below: float | None = None, fix: str = "") -> float:
+    """Return ``value`` as a Python float after checking ``low <= value`` (and ``value < below``).
+
+    Python floats (not NumPy float64 scalars) keep float32 arrays float32 under NumPy's promotion rules.
+    """
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}.") from None
+    ok = math.isfinite(x) and x >= low and (below is None or x < below)
+    if not ok:
+        where = f"in [{low:g}, {below:g})" if below is not None else f">= {low:g}"
+        raise ValueError(f"Invalid {name} value: {value!r}; it must be a finite number {where}{fix}.")
+    return x
+
+
+def _check_lr(lr: Any) -> float:
+    """A learning rate must be a positive finite number (torch also allows 0; a zero step teaches nothing)."""
+    try:
+        x = float(lr)
+    except (TypeError, ValueError):
+        raise ValueError(f"lr must be a number, got {lr!r}; pass e.g. lr=0.01.") from None
+    if not (math.isfinite(x) and x > 0.0):
+        raise ValueError(f"Invalid learning rate: {lr!r}; lr must be a positive finite number such as 0.01.")
+    return x
+
+
+class Optimizer:
+    """Base class: holds the parameters, one ``param_groups`` entry of hyperparameters, and state.
+
+    Subclasses implement ``_init_state(p)`` (buffers for one parameter, allocated once) and
+    ``_update(group, p, g, state)`` (one in-place update of ``p.data`` from gradient ``g``).
+    """
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        if isinstance(params, np.ndarray) or hasattr(params, "data") and hasattr(params, "grad"):
+            raise ValueError(
+                "params must be an iterable of parameters, got a single "
+                f"{type(params).__name__}; pass a list, e.g. [p] or model.parameters()."
+            )
+        try:
+            self.params: list[Any] = list(params)
+        except TypeError:
+            raise ValueError(
+                f"params must be an iterable of parameters, got {type(params).__name__}; pass model.parameters()."
+            ) from None
+        if not self.params:
+            raise ValueError("optimizer got an empty parameter list; pass model.parameters() of a model that has parameters.")
+        seen: set[int] = set()
+        for i, p in enumerate(self.params):
+            if isinstance(p, dict):
+                raise ValueError(
+                    "nbcode optimizers take a single group of parameters, got a dict (a torch-style "
+                    "parameter group); pass a flat list and set per-group options on separate optimizers."
+                )
+            if not (hasattr(p, "data") and hasattr(p, "grad")) or not isinstance(p.data, np.ndarray):
+                raise ValueError(
+                    f"params[{i}] is a {type(p).__name__}, not a parameter with array .data and .grad; "
+                    "wrap arrays as nbcode.parameter.Parameter(array)."
+                )
+            if id(p) in seen:
+                raise ValueError(f"params[{i}] appears more than once; each parameter must be listed once or it is updated twice per step.")
+            seen.add(id(p))
+        group = dict(defaults)
+        group["lr"] = _check_lr(group["lr"])
+        self.defaults = dict(group)
+        self.param_groups: list[dict[str, Any]] = [group]
+        self.state: dict[int, dict[str, Any]] = {i: self._init_state(p) for i, p in enumerate(self.params)}
+        # The same state dicts in parameter order, for a lean loop in step().
+        self._pairs = [(p, self.state[i]) for i, p in enumerate(self.params)]
+
+    @property
+    def lr(self) -> float:
+        """The current learning rate, ``param_groups[0]["lr"]`` (what schedules change)."""
+        return self.param_groups[0]["lr"]
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        # 0 is allowed here (torch allows it; CosineAnnealingLR reaches eta_min=0).
+        self.param_groups[0]["lr"] = _check_number(value, "learning rate", fix="; use e.g. 0.01")
+
+    def _init_state(self, p: Any) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _update(self, group: dict[str, Any], p: Any, g: np.ndarray, state: dict[str, Any]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:
+        """Update every parameter once from its current ``.grad``; return ``closure()`` if given.
+
+        As in torch, ``closure`` (which recomputes the loss and gradients) runs before the update,
+        and parameters whose ``.grad`` is ``None`` are skipped.
+        """
+        loss = closure() if closure is not None else None
+        group = self.param_groups[0]
+        update = self._update
+        for p, state in self._pairs:
+            g = p.grad
+            if g is not None:
+                update(group, p, g, state)
+        return loss
+
+    def zero_grad(self) -> None:
+        """Set every gradient to zero in place (layers write into ``.grad``, so it is kept, not set to None)."""
+        for p in self.params:
+            if p.grad is not None:
+                p.grad.fill(0)
+
+    def _grad_with_weight_decay(self, p: Any, g: np.ndarray, weight_decay: float, state: dict[str, Any]) -> np.ndarray:
+        """L2 penalty (wd/2)|p|^2 adds wd*p to the gradient: return g + wd*p in a buffer, leaving p.grad alone."""
+        buf = state.get("decayed_grad")
+        if buf is None:
+            buf = state["decayed_grad"] = np.empty_like(p.data)
+        np.multiply(p.data, weight_decay, out=buf)
+        np.add(g, buf, out=buf)
+        return buf
+
+    def __repr__(self) -> str:
+        opts = ", ".join(f"{k}={v}" for k, v in self.param_groups[0].items())
+        return f"{type(self).__name__}({len(self.params)} parameters, {opts})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum (torch.optim.SGD).
+
+    With weight decay, g <- g + wd * p. Then, with momentum m > 0:
+
+        buf <- g                              (first step: the buffer starts as the first gradient)
+        buf <- m * buf + (1 - dampening) * g  (later steps)
+        d   <- g + m * buf  if nesterov else  buf
+        p   <- p - lr * d
+
+    Without momentum, p <- p - lr * g. The classic form v <- m*v - lr*g, p <- p + v is the same
+    trajectory for a constant lr and dampening=0 (v = -lr * buf).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+    ) -> None:
+        momentum = _check_number(momentum, "momentum", fix="; typical values are 0.9 or 0.99")
+        dampening = _check_number(dampening, "dampening", fix="; use 0 (the default)")
+        if dampening > 1:
+            raise ValueError(f"Invalid dampening value: {dampening}; it must lie in [0, 1] (use 0, the default).")
+        weight_decay = _check_number(weight_decay, "weight_decay", fix="; use e.g. 1e-4, or 0 for none")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError(
+                "Nesterov momentum requires a momentum and zero dampening; "
+                "pass momentum > 0 (e.g. momentum=0.9) and dampening=0, or nesterov=False."
+            )
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=bool(nesterov))
+        super().__init__(params, defaults)
+
+    def _init_state(self, p: Any) -> dict[str, Any]:
+        return {"step": 0, "momentum_buffer": None, "scratch": np.empty_like(p.data)}
+
+    def _update(self, group: dict[str, Any], p: Any, g: np.ndarray, state: dict[str, Any]) -> None:
+        lr, momentum, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
+        scratch = state["scratch"]
+        state["step"] += 1
+        if weight_decay != 0:
+            g = self._grad_with_weight_decay(p, g, weight_decay, state)
+        if momentum != 0:
+            buf = state["momentum_buffer"]
+            if buf is None:
+                buf = state["momentum_buffer"] = g.copy()  # torch: the first buffer is g itself, undamped
+            else:
+                buf *= momentum
+                dampening = group["dampening"]
+                if dampening == 0:
+                    buf += g
+                else:
+                    np.multiply(g, 1.0 - dampening, out=scratch)
+                    buf += scratch
+            if group["nesterov"]:
+                np.multiply(buf, momentum, out=scratch)  # look ahead: d = g + m * buf
+                scratch += g
+                scratch *= lr
+            else:
+                np.multiply(buf, lr, out=scratch)
+        else:
+            np.multiply(g, lr, out=scratch)
+        p.data -= scratch
+
+
+class Adagrad(Optimizer):
+    """AdaGrad (torch.optim.Adagrad): per-coordinate steps shrink with the sum of squared gradients.
+
+        g   <- g + wd * p                    (if weight_decay)
+        clr  = lr / (1 + (t - 1) * lr_decay)
+        sum <- sum + g^2                     (sum starts at initial_accumulator_value)
+        p   <- p - clr * g / (sqrt(sum) + eps)
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+    ) -> None:
+        lr_decay = _check_number(lr_decay, "lr_decay", fix="; use 0 for no decay")
+        weight_decay = _check_number(weight_decay, "weight_decay", fix="; use e.g. 1e-4, or 0 for none")
+        self._initial_accumulator_value = _check_number(
+            initial_accumulator_value, "initial_accumulator_value", fix="; use 0 (the default) or e.g. 0.1"
+        )
+        eps = _check_number(eps, "epsilon", fix="; use e.g. 1e-10")
+        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                        initial_accumulator_value=self._initial_accumulator_value, eps=eps)
+        super().__init__(params, defaults)
+
+    def _init_state(self, p: Any) -> dict[str, Any]:
+        return {
+            "step": 0,
+            "sum": np.full_like(p.data, self._initial_accumulator_value),
+            "scratch": np.empty_like(p.data),
+        }
+
+    def _update(self, group: dict[str, Any], p: Any, g: np.ndarray, state: dict[str, Any]) -> None:
+        state["step"] += 1
+        step = state["step"]
+        weight_decay = group["weight_decay"]
+        if weight_decay != 0:
+            g = self._grad_with_weight_decay(p, g, weight_decay, state)
+        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+        total, scratch = state["sum"], state["scratch"]
+        np.multiply(g, g, out=scratch)
+        total += scratch
+        np.sqrt(total, out=scratch)
+        scratch += group["eps"]
+        np.divide(g, scratch, out=scratch)
+        scratch *= clr
+        p.data -= scratch
+
+
+class RMSprop(Optimizer):
+    """RMSprop (torch.optim.RMSprop): divide by a running root-mean-square of recent gradients.
+
+        g   <- g + wd * p                              (if weight_decay)
+        v   <- alpha * v + (1 - alpha) * g^2
+        avg  = sqrt(v - gbar^2) + eps  with gbar <- alpha*gbar + (1-alpha)*g   (centered)
+        avg  = sqrt(v) + eps                                                   (otherwise)
+        buf <- momentum * buf + g / avg;  p <- p - lr * buf                    (momentum > 0)
+        p   <- p - lr * g / avg                                                (otherwise)
+
+    Centered: v - gbar^2 (an estimate of the gradient's variance) is clipped at 0 before the
+    square root, where rounding could make it slightly negative (torch would give NaN there).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
+    ) -> None:
+        alpha = _check_number(alpha, "alpha", fix="; typical values are 0.9 or 0.99")
+        eps = _check_number(eps, "epsilon", fix="; use e.g. 1e-8")
+        weight_decay = _check_number(weight_decay, "weight_decay", fix="; use e.g. 1e-4, or 0 for none")
+        momentum = _check_number(momentum, "momentum", fix="; use 0 (the default) or e.g. 0.9")
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=bool(centered))
+        super().__init__(params, defaults)
+
+    def _init_state(self, p: Any) -> dict[str, Any]:
+        return {
+            "step": 0,
+            "square_avg": np.zeros_like(p.data),
+            "grad_avg": np.zeros_like(p.data),
+            "momentum_buffer": np.zeros_like(p.data),
+            "scratch": np.empty_like(p.data),
+        }
+
+    def _update(self, group: dict[str, Any], p: Any, g: np.ndarray, state: dict[str, Any]) -> None:
+        state["step"] += 1
+        alpha, weight_decay, momentum = group["alpha"], group["weight_decay"], group["momentum"]
+        if weight_decay != 0:
+            g = self._grad_with_weight_decay(p, g, weight_decay, state)
+        square_avg, scratch = state["square_avg"], state["scratch"]
+        np.multiply(g, g, out=scratch)
+        scratch *= 1.0 - alpha
+        square_avg *= alpha
+        square_avg += scratch
+        if group["centered"]:
+            grad_avg = state["grad_avg"]
+            np.subtract(g, grad_avg, out=scratch)  # gbar <- gbar + (1 - alpha) * (g - gbar), torch's lerp
+            scratch *= 1.0 - alpha
+            grad_avg += scratch
+            np.multiply(grad_avg, grad_avg, out=scratch)
+            np.subtract(square_avg, scratch, out=scratch)
+            np.maximum(scratch, 0.0, out=scratch)
+            np.sqrt(scratch, out=scratch)
+        else:
+            np.sqrt(square_avg, out=scratch)
+        scratch += group["eps"]
+        np.divide(g, scratch, out=scratch)
+        if momentum > 0:
+            buf = state["momentum_buffer"]
+            buf *= momentum
+            buf += scratch
+            np.multiply(buf, group["lr"], out=scratch)
+        else:
+            scratch *= group["lr"]
+        p.data -= scratch
+
+
+class Adam(Optimizer):
+    """Adam (torch.optim.Adam): momentum on g and on g^2, with bias correction.
+
+        g  <- g + wd * p                       (if weight_decay; AdamW decays p instead)
+        m  <- beta1 * m + (1 - beta1) * g
+        v  <- beta2 * v + (1 - beta2) * g^2
+        vmax <- max(vmax, v); use vmax for v   (amsgrad)
+        p  <- p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+
+    Note where eps sits: it is added *after* the bias correction of sqrt(v), as in torch.
+    """
+
+    _decoupled_weight_decay = False
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+    ) -> None:
+        try:
+            beta1, beta2 = betas
+        except (TypeError, ValueError):
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}; use e.g. betas=(0.9, 0.999).") from None
+        fix = "; use e.g. betas=(0.9, 0.999)"
+        beta1 = _check_number(beta1, "beta parameter at index 0", below=1.0, fix=fix)
+        beta2 = _check_number(beta2, "beta parameter at index 1", below=1.0, fix=fix)
+        eps = _check_number(eps, "epsilon", fix="; use e.g. 1e-8")
+        weight_decay = _check_number(weight_decay, "weight_decay", fix="; use e.g. 1e-2, or 0 for none")
+        defaults = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay, amsgrad=bool(amsgrad))
+        super().__init__(params, defaults)
+
+    def _init_state(self, p: Any) -> dict[str, Any]:
+        return {
+            "step": 0,
+            "exp_avg": np.zeros_like(p.data),
+            "exp_avg_sq": np.zeros_like(p.data),
+            "max_exp_avg_sq": np.zeros_like(p.data),
+            "scratch": np.empty_like(p.data),
+        }
+
+    def _update(self, group: dict[str, Any], p: Any, g: np.ndarray, state: dict[str, Any]) -> None:
+        state["step"] += 1
+        step = state["step"]
+        lr, weight_decay = group["lr"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        data = p.data
+        if weight_decay != 0:
+            if self._decoupled_weight_decay:
+                data *= 1.0 - lr * weight_decay  # AdamW: shrink p directly, outside the moments
+            else:
+                g = self._grad_with_weight_decay(p, g, weight_decay, state)
+        exp_avg, exp_avg_sq, scratch = state["exp_avg"], state["exp_avg_sq"], state["scratch"]
+        # m <- m + (1 - beta1) * (g - m), torch's lerp; = beta1 * m + (1 - beta1) * g
+        np.subtract(g, exp_avg, out=scratch)
+        scratch *= 1.0 - beta1
+        exp_avg += scratch
+        # v <- beta2 * v + (1 - beta2) * g * g
+        np.multiply(g, g, out=scratch)
+        scratch *= 1.0 - beta2
+        exp_avg_sq *= beta2
+        exp_avg_sq += scratch
+        if group["amsgrad"]:
+            second = state["max_exp_avg_sq"]
+            np.maximum(second, exp_avg_sq, out=second)
+        else:
+            second = exp_avg_sq
+        step_size = lr / (1.0 - beta1**step)
+        bias_correction2_sqrt = (1.0 - beta2**step) ** 0.5
+        np.sqrt(second, out=scratch)
+        scratch /= bias_correction2_sqrt
+        scratch += group["eps"]  # denominator sqrt(v_hat) + eps
+        np.divide(exp_avg, scratch, out=scratch)
+        scratch *= step_size
+        data -= scratch
+
+
+class AdamW(Adam):
+    """AdamW (torch.optim.AdamW): Adam with decoupled weight decay, p <- p * (1 - lr * wd) before the Adam step.
+
+    Unlike L2 regularisation in Adam, the decay does not pass through m and v, so every weight
+    shrinks at the same relative rate whatever its gradient history (Loshchilov & Hutter).
+    """
+
+    _decoupled_weight_decay = True
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+    ) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+
+
+def _momentum(params: Iterable[Any], **kw: Any) -> SGD:
+    kw.setdefault("momentum", 0.9)
+    return SGD(params, **kw)
+
+
+def _nesterov(params: Iterable[Any], **kw: Any) -> SGD:
+    kw.setdefault("momentum", 0.9)
+    kw.setdefault("nesterov", True)
+    return SGD(params, **kw)
+
+
+#: name -> constructor ``(params, **hyperparameters) -> Optimizer``.
+OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
+    "sgd": SGD,
+    "momentum": _momentum,
+    "nesterov": _nesterov,
+    "adagrad": Adagrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adamw": AdamW,
+}
+
+
+def get(name: str, params: Iterable[Any], **kw: Any) -> Optimizer:
+    """Build an optimizer by name: ``get("adam", model.parameters(), lr=1e-3)``.
+
+    "momentum" is SGD with momentum=0.9 and "nesterov" adds nesterov=True (both overridable).
+    """
+    key = name.lower() if isinstance(name, str) else name
+    if key not in OPTIMIZERS:
+        raise unknown_name("optimizer", name, OPTIMIZERS)
+    return OPTIMIZERS[key](params, **kw)
+
+
+# ---------------------------------------------------------------- learning-rate schedules
+
+
+class LRScheduler:
+    """Base of the schedules: torch.optim.lr_scheduler semantics for one parameter group.
+
+    Construction records ``base_lr`` (the optimizer's lr then) and sets ``last_epoch = 0``.
+    Each ``step()`` (call it after ``optimizer.step()``, usually once per epoch) advances
+    ``last_epoch`` and writes the new lr into ``optimizer.param_groups[0]["lr"]``. The rules are
+    torch's *chainable* ones, which update the current lr (so a change made to it by hand is
+    carried forward); left alone they equal the closed forms given in each class.
+    """
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise ValueError(f"a schedule needs an nbcode.optim optimizer, got {type(optimizer).__name__}.")
+        self.optimizer = optimizer
+        self.base_lr: float = optimizer.param_groups[0]["lr"]
+        self.base_lrs = [self.base_lr]
+        self.last_epoch = 0
+        self._last_lr = [self.base_lr]
+
+    def _next_lr(self, lr: float) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """Advance one epoch and set the optimizer's learning rate for it."""
+        self.last_epoch += 1
+        group = self.optimizer.param_groups[0]
+        group["lr"] = self._next_lr(group["lr"])
+        self._last_lr = [group["lr"]]
+
+    def get_last_lr(self) -> list[float]:
+        """The learning rate set by the last ``step()`` (a one-element list, as in torch)."""
+        return list(self._last_lr)
+
+
+class StepLR(LRScheduler):
+    """Multiply the lr by ``gamma`` every ``step_size`` epochs: lr_e = base_lr * gamma ** (e // step_size)."""
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+        if isinstance(step_size, bool) or not isinstance(step_size, (int, np.integer)) or step_size < 1:
+            raise ValueError(f"step_size must be a positive integer number of epochs, got {step_size!r}.")
+        self.step_size = int(step_size)
+        self.gamma = _check_number(gamma, "gamma", fix="; use e.g. 0.1")
+        super().__init__(optimizer)
+
+    def _next_lr(self, lr: float) -> float:
+        return lr * self.gamma if self.last_epoch % self.step_size == 0 else lr
+
+
+class ExponentialLR(LRScheduler):
+    """Multiply the lr by ``gamma`` every epoch: lr_e = base_lr * gamma ** e."""
+
+    def __init__(self, optimizer: Optimizer, gamma: float) -> None:
+        self.gamma = _check_number(gamma, "gamma", fix="; use e.g. 0.95")
+        super().__init__(optimizer)
+
+    def _next_lr(self, lr: float) -> float:
+        return lr * self.gamma
+
+
+class CosineAnnealingLR(LRScheduler):
+    """Cosine from base_lr down to eta_min over ``T_max`` epochs:
+
+        lr_e = eta_min + (base_lr - eta_min) * (1 + cos(pi * e / T_max)) / 2
+
+    Past ``T_max`` it rises again along the same cosine (period 2 * T_max), as torch's does.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0) -> None:
+        if isinstance(T_max, bool) or not isinstance(T_max, (int, np.integer)) or T_max < 1:
+            raise ValueError(f"T_max must be a positive integer number of epochs, got {T_max!r}.")
+        self.T_max = int(T_max)
+        self.eta_min = _check_number(eta_min, "eta_min", fix="; use 0 (the default) or a small lr such as 1e-5")
+        super().__init__(optimizer)
+
+    def _next_lr(self, lr: float) -> float:
+        # torch's recursive form: the ratio of consecutive (1 + cos) factors applied to lr - eta_min.
+        e, T, eta_min = self.last_epoch, self.T_max, self.eta_min
+        if (e - 1 - T) % (2 * T) == 0:  # leaving the bottom, where the ratio would be 0/0
+            return lr + (self.base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
+        return (1 + math.cos(math.pi * e / T)) / (1 + math.cos(math.pi * (e - 1) / T)) * (lr - eta_min) + eta_min
