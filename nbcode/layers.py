@@ -1,0 +1,556 @@
+"""Layers: every one has the same two verbs, ``forward`` and ``backward``.
+
+``forward(x)`` computes the output and caches exactly what ``backward`` will need;
+``backward(dout)`` takes dL/d(output) and returns dL/d(input), applying the chain rule through
+the layer's local derivative (written next to each forward rule, micrograd style).
+
+Parameter gradients are written IN PLACE into ``Parameter.grad`` and OVERWRITE the previous
+value (as in "Deep Learning from Scratch"), they do not accumulate as in PyTorch: in a
+feed-forward network each parameter is used once per forward pass, so overwriting is exact and
+saves a zeroing pass and a temporary per step. ``zero_grad()`` still exists so that code written
+in the PyTorch style (``opt.zero_grad(); loss.backward(); opt.step()``) runs unchanged. Writing in
+place (``np.dot(..., out=p.grad)``) keeps the array object, so optimizers can hold references.
+
+Layers compute in their parameters' dtype: input of another dtype is cast once (float32 model,
+float32 data: no copies). Checks in the hot path are O(1) (ndim, shapes); NaN is detected by the
+loss.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from . import init as init_module
+from ._checks import as_float_array, unknown_name
+from .losses import (
+    _bce_with_logits_value,
+    _check_label_smoothing,
+    _finite_or_raise,
+    _same_shape_pair,
+    _softmax_cross_entropy_backward,
+    _softmax_cross_entropy_forward,
+    _softmax_targets,
+)
+from .parameter import Parameter
+
+__all__ = [
+    "Layer",
+    "Linear",
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "LeakyReLU",
+    "Identity",
+    "Dropout",
+    "BatchNorm1d",
+    "Loss",
+    "SoftmaxCrossEntropy",
+    "MSELoss",
+    "BCEWithLogitsLoss",
+    "MulNode",
+    "AddNode",
+    "activation_layer",
+    "ACTIVATION_LAYERS",
+]
+
+
+def _float_dtype(dtype) -> np.dtype:
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dt}; pass dtype=np.float32 or np.float64.")
+    return dt
+
+
+def _positive_int(value, name: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{where}: {name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+class Layer:
+    """Base class: ``forward``, ``backward``, ``parameters``, and a ``training`` flag."""
+
+    training: bool = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def parameters(self) -> list[Parameter]:
+        """Trainable parameters, in a stable order (weight, then bias)."""
+        return []
+
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
+        return [(p.name, p) for p in self.parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter gradient to 0 (backward overwrites them anyway; kept for the PyTorch idiom)."""
+        for p in self.parameters():
+            p.zero_grad()
+
+    def train(self, mode: bool = True) -> "Layer":
+        """Training mode (Dropout drops, BatchNorm uses batch statistics). Returns self."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self) -> "Layer":
+        """Evaluation mode (Dropout is the identity, BatchNorm uses running statistics). Returns self."""
+        return self.train(False)
+
+    def __call__(self, *args):
+        return self.forward(*args)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    # -- helpers for error messages (only called when something is wrong)
+    def _dout_error(self, dout, cached_output_shape) -> Exception:
+        if cached_output_shape is None:
+            return RuntimeError(f"{self!r}.backward was called before forward; call forward first (backward uses what it caches).")
+        return ValueError(
+            f"{self!r}.backward got dout of shape {np.shape(dout)}; expected {cached_output_shape}, "
+            "the shape of its last forward output."
+        )
+
+
+# ---------------------------------------------------------------------------- affine layer
+class Linear(Layer):
+    """Affine map y = x @ W + b, with W of shape (in_features, out_features) and b of shape (out_features,).
+
+    Local derivatives: dL/dx = dout @ W^T,  dL/dW = x^T @ dout,  dL/db = sum_n dout[n].
+    ``init`` is an ``nbcode.init`` name or a callable ``(fan_in, fan_out, rng, dtype) -> array``;
+    the bias starts at zero.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        rng: np.random.Generator | int | None = None,
+        init: str | Callable = "he_normal",
+        bias: bool = True,
+        dtype=np.float64,
+    ) -> None:
+        self.in_features = _positive_int(in_features, "in_features", "Linear")
+        self.out_features = _positive_int(out_features, "out_features", "Linear")
+        dt = _float_dtype(dtype)
+        initializer = init_module.get(init) if isinstance(init, str) else init
+        if not callable(initializer):
+            raise ValueError(f"Linear: init must be an initializer name or a callable, got {init!r}.")
+        weight = np.asarray(initializer(self.in_features, self.out_features, np.random.default_rng(rng), dt))
+        if weight.shape != (self.in_features, self.out_features):
+            raise ValueError(
+                f"Linear: init returned shape {weight.shape}; expected ({self.in_features}, {self.out_features})."
+            )
+        self.weight = Parameter(weight.astype(dt, copy=False), "weight")
+        self.bias = Parameter(np.zeros(self.out_features, dtype=dt), "bias") if bias else None
+        self.x: np.ndarray | None = None  # cache: the input, for dL/dW
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        w = self.weight.data
+        if type(x) is not np.ndarray:
+            x = as_float_array(x)
+        if x.dtype != w.dtype:
+            x = x.astype(w.dtype)
+        if x.ndim != 2 or x.shape[1] != self.in_features or x.shape[0] == 0:
+            raise self._input_error(x)
+        self.x = x
+        out = np.dot(x, w)  # y = x W + b
+        if self.bias is not None:
+            out += self.bias.data
+        return out
+
+    def backward(self, dout: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Fill weight.grad and bias.grad; return dL/dx (None if ``input_grad=False``: the first
+        layer of a network need not compute the gradient w.r.t. the data, saving a matmul)."""
+        x = self.x
+        if x is None or dout.shape != (x.shape[0], self.out_features):
+            raise self._dout_error(dout, None if x is None else (x.shape[0], self.out_features))
+        w = self.weight
+        if dout.dtype != w.data.dtype:
+            dout = dout.astype(w.data.dtype)
+        np.dot(x.T, dout, out=w.grad)  # dL/dW = x^T dout (overwrites, in place)
+        if self.bias is not None:
+            dout.sum(axis=0, out=self.bias.grad)  # dL/db = sum over the batch
+        return np.dot(dout, w.data.T) if input_grad else None  # dL/dx = dout W^T
+
+    def parameters(self) -> list[Parameter]:
+        return [self.weight] if self.bias is None else [self.weight, self.bias]
+
+    def _input_error(self, x: np.ndarray) -> ValueError:
+        if x.ndim == 2 and x.shape[0] == 0 and x.shape[1] == self.in_features:
+            return ValueError(f"{self!r} got an empty batch (shape {x.shape}); pass at least one sample.")
+        hint = "; for a single sample use x.reshape(1, -1)" if x.ndim == 1 and x.shape[0] == self.in_features else ""
+        return ValueError(f"{self!r} got input of shape {x.shape}; expected (N, {self.in_features}){hint}.")
+
+    def __repr__(self) -> str:
+        return f"Linear({self.in_features} -> {self.out_features})"
+
+
+# ---------------------------------------------------------------------------- activation layers
+class Sigmoid(Layer):
+    """y = 1 / (1 + exp(-x));  dy/dx = y (1 - y), so cache the output y."""
+
+    def __init__(self) -> None:
+        self.out: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        e = np.exp(-np.abs(x))  # stable form, see activations.sigmoid
+        self.out = np.where(x >= 0, 1.0, e) / (1.0 + e)
+        return self.out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        out = self.out
+        if out is None or dout.shape != out.shape:
+            raise self._dout_error(dout, None if out is None else out.shape)
+        return dout * out * (1.0 - out)
+
+
+class Tanh(Layer):
+    """y = tanh(x);  dy/dx = 1 - y^2, so cache the output y."""
+
+    def __init__(self) -> None:
+        self.out: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        out = self.out
+        if out is None or dout.shape != out.shape:
+            raise self._dout_error(dout, None if out is None else out.shape)
+        return dout * (1.0 - out * out)
+
+
+class ReLU(Layer):
+    """y = max(x, 0);  dy/dx = 1 where x > 0 else 0, so cache the boolean mask x > 0."""
+
+    def __init__(self) -> None:
+        self.mask: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.mask = x > 0
+        return x * self.mask  # one pass, keeps the dtype; faster than np.maximum(x, 0) here
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        mask = self.mask
+        if mask is None or dout.shape != mask.shape:
+            raise self._dout_error(dout, None if mask is None else mask.shape)
+        return dout * mask
+
+
+class LeakyReLU(Layer):
+    """y = x where x > 0 else a x;  dy/dx = 1 where x > 0 else a (a = negative_slope)."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        if not np.isfinite(negative_slope):
+            raise ValueError(f"LeakyReLU: negative_slope must be finite, got {negative_slope!r}.")
+        self.negative_slope = float(negative_slope)
+        self.mask: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.mask = x > 0
+        return np.where(self.mask, x, self.negative_slope * x)
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        mask = self.mask
+        if mask is None or dout.shape != mask.shape:
+            raise self._dout_error(dout, None if mask is None else mask.shape)
+        return np.where(mask, dout, self.negative_slope * dout)
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(negative_slope={self.negative_slope})"
+
+
+class Identity(Layer):
+    """y = x;  dy/dx = 1 (a placeholder, e.g. a network with a "linear" activation)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return dout
+
+
+# ---------------------------------------------------------------------------- regularising layers
+class Dropout(Layer):
+    """Inverted dropout (PyTorch semantics): in training, zero each input with probability ``p``
+    and scale the survivors by 1 / (1 - p), so the expected output equals the input and
+    evaluation needs no rescaling; in eval mode it is the identity.
+
+    y = x * m with m = keep / (1 - p);  dy/dx = m, so cache the scaled mask m.
+    """
+
+    def __init__(self, p: float = 0.5, rng: np.random.Generator | int | None = None) -> None:
+        if not (0.0 <= p <= 1.0):
+            raise ValueError(f"Dropout: p is the probability of dropping a unit and must be in [0, 1], got {p!r}.")
+        self.p = float(p)
+        self.rng = np.random.default_rng(rng)
+        self.mask: np.ndarray | None = None  # None after an eval-mode forward: backward is the identity
+        self._out_shape: tuple[int, ...] | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._out_shape = x.shape
+        if not self.training or self.p == 0.0:
+            self.mask = None
+            return x
+        dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
+        if self.p == 1.0:  # drop everything (1 / (1 - p) would be infinite)
+            self.mask = np.zeros(x.shape, dtype=dtype)
+        else:
+            keep = self.rng.random(x.shape, dtype=dtype) >= self.p
+            self.mask = keep.astype(dtype)
+            self.mask *= 1.0 / (1.0 - self.p)
+        return x * self.mask
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        if self._out_shape is None or dout.shape != self._out_shape:
+            raise self._dout_error(dout, self._out_shape)
+        return dout if self.mask is None else dout * self.mask
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p})"
+
+
+class BatchNorm1d(Layer):
+    """Batch normalisation of (N, C) inputs, PyTorch semantics.
+
+    Training: normalise with the batch mean and the BIASED batch variance,
+        x_hat = (x - mu) / sqrt(var + eps),  y = gamma * x_hat + beta,
+    and update running_mean/running_var by an exponential moving average with ``momentum``,
+    where running_var takes the UNBIASED batch variance var * N / (N - 1) (as torch does).
+    Eval: normalise with the running statistics instead.
+
+    Backward (training), with g = dout * gamma:
+        dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps)   (means over the batch)
+        dgamma = sum(dout * x_hat),  dbeta = sum(dout).
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, *, dtype=np.float64) -> None:
+        self.num_features = _positive_int(num_features, "num_features", "BatchNorm1d")
+        if not (eps > 0):
+            raise ValueError(f"BatchNorm1d: eps must be > 0, got {eps!r}.")
+        if not (0.0 <= momentum <= 1.0):
+            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1], got {momentum!r}.")
+        self.eps = float(eps)
+        self.momentum = float(momentum)
+        dt = _float_dtype(dtype)
+        self.weight = Parameter(np.ones(self.num_features, dtype=dt), "weight")  # gamma
+        self.bias = Parameter(np.zeros(self.num_features, dtype=dt), "bias")  # beta
+        self.running_mean = np.zeros(self.num_features, dtype=dt)
+        self.running_var = np.ones(self.num_features, dtype=dt)
+        self.x_hat: np.ndarray | None = None
+        self.inv_std: np.ndarray | None = None
+        self._used_batch_stats = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        dt = self.weight.data.dtype
+        if type(x) is not np.ndarray:
+            x = as_float_array(x)
+        if x.dtype != dt:
+            x = x.astype(dt)
+        if x.ndim != 2 or x.shape[1] != self.num_features or x.shape[0] == 0:
+            raise ValueError(f"{self!r} got input of shape {x.shape}; expected (N, {self.num_features}) with N >= 1.")
+        n = x.shape[0]
+        if self.training:
+            if n < 2:
+                raise ValueError(
+                    f"{self!r} in training mode needs a batch of at least 2 samples to estimate a variance, "
+                    f"got shape {x.shape}; use a larger batch, drop the last partial batch, or call eval()."
+                )
+            mean = x.mean(axis=0)
+            centered = x - mean
+            var = np.mean(centered * centered, axis=0)  # biased: what normalises this batch
+            inv_std = 1.0 / np.sqrt(var + self.eps)
+            m = self.momentum
+            self.running_mean *= 1.0 - m
+            self.running_mean += m * mean
+            self.running_var *= 1.0 - m
+            self.running_var += (m * n / (n - 1)) * var  # unbiased, as torch keeps it
+        else:
+            inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
+            centered = x - self.running_mean
+        x_hat = centered
+        x_hat *= inv_std
+        self.x_hat, self.inv_std, self._used_batch_stats = x_hat, inv_std, self.training
+        return x_hat * self.weight.data + self.bias.data
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        x_hat = self.x_hat
+        if x_hat is None or dout.shape != x_hat.shape:
+            raise self._dout_error(dout, None if x_hat is None else x_hat.shape)
+        if dout.dtype != x_hat.dtype:
+            dout = dout.astype(x_hat.dtype)
+        gamma, dbeta, dgamma = self.weight.data, self.bias.grad, self.weight.grad
+        dout.sum(axis=0, out=dbeta)  # dL/dbeta = sum(dout)
+        np.sum(dout * x_hat, axis=0, out=dgamma)  # dL/dgamma = sum(dout * x_hat)
+        g = dout * gamma  # dL/dx_hat
+        if self._used_batch_stats:  # mu and var depend on x too
+            n = x_hat.shape[0]
+            g -= gamma * dbeta / n  # mean(g) over the batch
+            g -= x_hat * (gamma * dgamma / n)  # x_hat * mean(g * x_hat)
+        g *= self.inv_std
+        return g
+
+    def parameters(self) -> list[Parameter]:
+        return [self.weight, self.bias]
+
+    def __repr__(self) -> str:
+        return f"BatchNorm1d({self.num_features})"
+
+
+# ---------------------------------------------------------------------------- loss layers
+class Loss(Layer):
+    """A loss layer: ``forward(prediction, target) -> mean loss`` (NumPy scalar of the prediction's
+    dtype) and ``backward(dout=1.0) -> dL/dprediction``. It has no parameters."""
+
+    def forward(self, prediction: np.ndarray, target: np.ndarray):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, dout: float = 1.0) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _not_ready(self) -> RuntimeError:
+        return RuntimeError(f"{self!r}.backward was called before forward; call forward(prediction, target) first.")
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Softmax followed by cross-entropy, in one layer ("Softmax-with-Loss" of DLFS).
+
+    Fused because the backward is then simply (softmax(z) - t) / N, and the forward can use
+    log-sum-exp instead of log(softmax), which would be log(0) for confident wrong predictions.
+    Targets: integer labels (N,) or one-hot/probability rows (N, C); optional label smoothing.
+    After forward, ``probs`` holds the softmax probabilities.
+    """
+
+    def __init__(self, label_smoothing: float = 0.0) -> None:
+        self.label_smoothing = _check_label_smoothing(label_smoothing)
+        self.probs: np.ndarray | None = None
+        self._labels = None
+        self._rows = None
+
+    def forward(self, logits: np.ndarray, targets: np.ndarray):
+        logits, labels, rows = _softmax_targets(logits, targets, "SoftmaxCrossEntropy")
+        loss, self.probs = _softmax_cross_entropy_forward(logits, labels, rows, self.label_smoothing)
+        self._labels, self._rows = labels, rows
+        return _finite_or_raise(loss, "SoftmaxCrossEntropy", logits=logits, targets=rows)
+
+    def backward(self, dout: float = 1.0) -> np.ndarray:
+        if self.probs is None:
+            raise self._not_ready()
+        scale = dout / self.probs.shape[0]
+        return _softmax_cross_entropy_backward(self.probs, self._labels, self._rows, self.label_smoothing, scale)
+
+    def __repr__(self) -> str:
+        return f"SoftmaxCrossEntropy(label_smoothing={self.label_smoothing})"
+
+
+class MSELoss(Loss):
+    """L = mean((y - t)^2) over all elements;  dL/dy = 2 (y - t) / n, so cache y - t."""
+
+    def __init__(self) -> None:
+        self.diff: np.ndarray | None = None
+
+    def forward(self, y: np.ndarray, t: np.ndarray):
+        y, t = _same_shape_pair(y, t, "MSELoss", "predictions", "targets")
+        self.diff = y - t
+        loss = np.sum(self.diff * self.diff) / self.diff.size
+        return _finite_or_raise(loss, "MSELoss", predictions=y, targets=t)
+
+    def backward(self, dout: float = 1.0) -> np.ndarray:
+        if self.diff is None:
+            raise self._not_ready()
+        return self.diff * (2.0 * dout / self.diff.size)
+
+
+class BCEWithLogitsLoss(Loss):
+    """Binary cross-entropy of sigmoid(z) from the logits z (stable);  dL/dz = (sigmoid(z) - t) / n."""
+
+    def __init__(self) -> None:
+        self.z: np.ndarray | None = None
+        self.t: np.ndarray | None = None
+
+    def forward(self, z: np.ndarray, t: np.ndarray):
+        z, t = _same_shape_pair(z, t, "BCEWithLogitsLoss", "logits", "targets")
+        self.z, self.t = z, t
+        return _finite_or_raise(_bce_with_logits_value(z, t), "BCEWithLogitsLoss", logits=z, targets=t)
+
+    def backward(self, dout: float = 1.0) -> np.ndarray:
+        if self.z is None:
+            raise self._not_ready()
+        z = self.z
+        e = np.exp(-np.abs(z))
+        s = np.where(z >= 0, 1.0, e) / (1.0 + e)  # sigmoid(z), stable
+        s -= self.t
+        s *= dout / z.size
+        return s
+
+
+# ---------------------------------------------------------------------------- computational-graph nodes
+class MulNode:
+    """z = x * y;  dz/dx = y, dz/dy = x, so cache both inputs (the "multiply layer" of DLFS).
+
+    >>> apple, tax = MulNode(), MulNode()
+    >>> price = tax.forward(apple.forward(100, 2), 1.1)   # 100 yen x 2 apples x 1.1 tax = 220
+    """
+
+    def __init__(self) -> None:
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dout):
+        """Return (dL/dx, dL/dy) = (dout * y, dout * x): each input's gradient is the other input."""
+        if self.x is None:
+            raise RuntimeError("MulNode.backward was called before forward; call forward(x, y) first.")
+        return dout * self.y, dout * self.x
+
+    def __call__(self, x, y):
+        return self.forward(x, y)
+
+    def __repr__(self) -> str:
+        return "MulNode()"
+
+
+class AddNode:
+    """z = x + y;  dz/dx = dz/dy = 1: addition passes the gradient through unchanged."""
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, dout):
+        """Return (dL/dx, dL/dy) = (dout, dout)."""
+        return dout * 1, dout * 1
+
+    def __call__(self, x, y):
+        return self.forward(x, y)
+
+    def __repr__(self) -> str:
+        return "AddNode()"
+
+
+ACTIVATION_LAYERS: dict[str, type[Layer]] = {
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "identity": Identity,
+}
+"""Name -> activation layer class (the names of ``nbcode.activations`` that have a useful derivative)."""
+
+
+def activation_layer(name: str, **kwargs) -> Layer:
+    """Build an activation layer by name, e.g. ``activation_layer("leaky_relu", negative_slope=0.1)``."""
+    key = name.lower().replace("-", "_") if isinstance(name, str) else name
+    if key not in ACTIVATION_LAYERS:
+        raise unknown_name("activation", name, ACTIVATION_LAYERS)
+    return ACTIVATION_LAYERS[key](**kwargs)
