@@ -1,0 +1,219 @@
+"""Interactive figure of the loss-functions chapter: how wrong is a prediction, and how hard does
+the loss push back?
+
+Compute (NumPy, fast, tested):
+
+* :func:`loss_curves` ``(t)``: for one sample with target ``t`` (0 or 1) and predicted
+  probability ``p = sigmoid(z)`` on a grid, the squared error ``(p - t)^2``, the binary
+  cross-entropy ``-[t log p + (1 - t) log(1 - p)]`` and the gradient of each with respect to the
+  logit ``z``: ``2 (p - t) p (1 - p)`` for sigmoid + MSE, ``p - t`` for sigmoid + BCE.
+* :func:`loss_at` ``(p, t)``: the same four numbers at one ``p``, computed with ``nbcode.losses``
+  (the gradients by the chain rule through ``nbcode.activations.sigmoid_grad``).
+* :func:`softmax_ce` ``(logits, label)``: softmax probabilities of three (or more) class scores,
+  their cross-entropy against ``label`` and its gradient ``y - t``.
+
+View (thin): :func:`loss_explorer` draws the figure once and moves markers, bars and titles in
+place; :func:`loss_scrubber` packs frames over ``p`` (on a logit grid) for the static page.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import sigmoid, sigmoid_grad, softmax
+from ..losses import binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad, mse, mse_grad, softmax_cross_entropy, softmax_cross_entropy_grad
+
+__all__ = [
+    "P_MIN",
+    "P_MAX",
+    "logit",
+    "loss_curves",
+    "loss_at",
+    "softmax_ce",
+    "loss_explorer",
+    "loss_scrubber",
+    "scrubber_values",
+    "LATENCY_CASES",
+]
+
+#: The slider's range of predicted probabilities: wide enough to show BCE's -log(0.001) = 6.9.
+P_MIN, P_MAX = 0.001, 0.999
+#: The logit range of the curves' grid: sigmoid(+-7.0) = 0.0009 / 0.9991, just past the slider.
+_Z_MAX = 7.0
+
+
+def _check_target(t) -> int:
+    if t not in (0, 1):
+        raise ValueError(f"the target t of a binary prediction is 0 or 1, got {t!r}.")
+    return int(t)
+
+
+def logit(p) -> np.ndarray:
+    """z = log(p / (1 - p)), the inverse of the sigmoid; p is clipped to [1e-12, 1 - 1e-12] first
+    so that p = 0 or 1 give a large finite logit, not an infinite one."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-12, 1.0 - 1e-12)
+    return np.log(p) - np.log1p(-p)
+
+
+def loss_curves(t, n: int = 401) -> dict[str, np.ndarray]:
+    """Losses and their logit-gradients for one sample with target ``t`` over a grid of ``p``.
+
+    The grid is uniform in the logit z in [-7, 7] (so it is dense near p = 0 and p = 1, where the
+    cross-entropy is steep). Returns ``{"p", "z", "mse", "bce", "grad_mse", "grad_bce"}``:
+        mse = (p - t)^2,                bce = -[t log p + (1 - t) log(1 - p)],
+        grad_mse = dmse/dz = 2 (p - t) p (1 - p),   grad_bce = dbce/dz = p - t.
+    The BCE is evaluated from z, as max(z, 0) - z t + log(1 + exp(-|z|)), so it never takes log(0).
+    """
+    t = _check_target(t)
+    z = np.linspace(-_Z_MAX, _Z_MAX, n)
+    p = sigmoid(z)
+    diff = p - t
+    bce = np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))
+    return {"p": p, "z": z, "mse": diff * diff, "bce": bce, "grad_mse": 2.0 * diff * p * (1.0 - p), "grad_bce": diff}
+
+
+def loss_at(p: float, t) -> dict[str, float]:
+    """The two losses and their gradients with respect to the logit at one prediction ``p``.
+
+    Computed with nbcode's own functions (each is a mean over one sample here):
+    ``mse(p, t)``, ``binary_cross_entropy_with_logits(z, t)`` with z = logit(p), and by the chain
+    rule dL/dz = dL/dp * dp/dz with dp/dz = sigmoid_grad(z) = p (1 - p) for the MSE.
+    """
+    t = _check_target(t)
+    z = logit(p).reshape(1)
+    p_arr = sigmoid(z)
+    t_arr = np.array([float(t)])
+    return {
+        "p": float(p_arr[0]),
+        "z": float(z[0]),
+        "mse": float(mse(p_arr, t_arr)),
+        "bce": float(binary_cross_entropy_with_logits(z, t_arr)),
+        "grad_mse": float((mse_grad(p_arr, t_arr) * sigmoid_grad(z))[0]),
+        "grad_bce": float(binary_cross_entropy_with_logits_grad(z, t_arr)[0]),
+    }
+
+
+def softmax_ce(logits, label: int) -> dict[str, np.ndarray | float]:
+    """Softmax probabilities of one row of class scores, its cross-entropy -log y_label and the
+    gradient y - onehot(label) with respect to the scores (all finite for scores of any size)."""
+    z = np.asarray(logits, dtype=np.float64).reshape(1, -1)
+    if not 0 <= label < z.shape[1]:
+        raise ValueError(f"label must be a class index in 0..{z.shape[1] - 1}, got {label!r}.")
+    labels = np.array([label])
+    return {
+        "probs": softmax(z)[0],
+        "loss": float(softmax_cross_entropy(z, labels)),
+        "grad": softmax_cross_entropy_grad(z, labels)[0],
+    }
+
+
+#: The compute calls one slider move triggers (timed by the lead's benchmark).
+LATENCY_CASES = [
+    (loss_curves, {"t": 1}),
+    (loss_at, {"p": 0.1, "t": 1}),
+    (softmax_ce, {"logits": (2.0, 1.0, 0.1), "label": 0}),
+]
+
+
+def scrubber_values(n: int = 21) -> np.ndarray:
+    """``n`` probabilities from P_MIN to P_MAX, evenly spaced in the logit (rounded to 3 decimals)."""
+    z_end = float(logit(P_MAX))
+    return np.round(sigmoid(np.linspace(-z_end, z_end, n)), 3)
+
+
+# ---------------------------------------------------------------------------- the view
+_MSE_COLOR, _BCE_COLOR = "#d62728", "#1f77b4"
+_CLASS_NAMES = ("class 0", "class 1", "class 2")
+
+
+def loss_explorer(p: float = 0.1, t: int = 1, logits=(2.0, 1.0, 0.1), label: int = 0, *, dpi: int = 80):
+    """Sliders for p and t (left two panels) and for three class scores (right panel).
+
+    Left: (p - t)^2 and binary cross-entropy against p, with markers at the current p.
+    Middle: their gradients with respect to the logit, 2 (p - t) p (1 - p) and p - t.
+    Right: softmax probabilities of the three scores; the target class is outlined; the title
+    gives the cross-entropy. Returns the :class:`~nbcode.widgets.LiveFigure`.
+    """
+    import ipywidgets as widgets
+
+    from ._core import LiveFigure, new_figure
+
+    fig = new_figure(10.0, 3.4, dpi=dpi)
+    ax_loss, ax_grad, ax_soft = fig.subplots(1, 3, width_ratios=(1.0, 1.0, 0.8))
+
+    curves = loss_curves(t)
+    (mse_line,) = ax_loss.plot(curves["p"], curves["mse"], color=_MSE_COLOR, label="MSE $(p-t)^2$")
+    (bce_line,) = ax_loss.plot(curves["p"], curves["bce"], color=_BCE_COLOR, label="BCE $-\\log$ (prob. of $t$)")
+    (mse_dot,) = ax_loss.plot([], [], "o", color=_MSE_COLOR, ms=7)
+    (bce_dot,) = ax_loss.plot([], [], "o", color=_BCE_COLOR, ms=7)
+    ax_loss.set(xlim=(0, 1), ylim=(-0.1, 7.3), xlabel="predicted probability p", ylabel="loss", yticks=range(8))
+    ax_loss.legend(loc="upper center", fontsize=8)
+
+    (gmse_line,) = ax_grad.plot(curves["p"], curves["grad_mse"], color=_MSE_COLOR, label="sigmoid + MSE")
+    (gbce_line,) = ax_grad.plot(curves["p"], curves["grad_bce"], color=_BCE_COLOR, label="sigmoid + BCE")
+    (gmse_dot,) = ax_grad.plot([], [], "o", color=_MSE_COLOR, ms=7)
+    (gbce_dot,) = ax_grad.plot([], [], "o", color=_BCE_COLOR, ms=7)
+    ax_grad.axhline(0.0, color="0.6", lw=0.8)
+    ax_grad.set(xlim=(0, 1), ylim=(-1.1, 1.1), xlabel="predicted probability p", ylabel="dL/dz (z = logit)",
+                yticks=np.linspace(-1.0, 1.0, 5))
+    ax_grad.legend(loc="upper center", fontsize=8)
+
+    bars = ax_soft.bar(range(3), np.zeros(3), color="0.75", edgecolor="k", linewidth=0.5)
+    labels = [ax_soft.text(k, 0.0, "", ha="center", va="bottom", fontsize=9) for k in range(3)]
+    ax_soft.set(xticks=range(3), xticklabels=_CLASS_NAMES, ylim=(0, 1.12), ylabel="softmax probability",
+                yticks=np.linspace(0.0, 1.0, 5))
+
+    def update(p, t, label, z0, z1, z2):
+        curves = loss_curves(t)
+        mse_line.set_ydata(curves["mse"])
+        bce_line.set_ydata(curves["bce"])
+        gmse_line.set_ydata(curves["grad_mse"])
+        gbce_line.set_ydata(curves["grad_bce"])
+        at = loss_at(p, t)
+        mse_dot.set_data([at["p"]], [at["mse"]])
+        bce_dot.set_data([at["p"]], [at["bce"]])
+        gmse_dot.set_data([at["p"]], [at["grad_mse"]])
+        gbce_dot.set_data([at["p"]], [at["grad_bce"]])
+        ax_loss.set_title(f"t={t}, p={at['p']:.3f}: MSE {at['mse']:.3f}, BCE {at['bce']:.3f}", fontsize=10)
+        ax_grad.set_title(f"dL/dz: MSE {at['grad_mse']:+.3f}, BCE {at['grad_bce']:+.3f}", fontsize=10)
+        soft = softmax_ce((z0, z1, z2), label)
+        for k, (bar, text, prob) in enumerate(zip(bars, labels, soft["probs"])):
+            bar.set_height(prob)
+            text.set_position((k, prob + 0.01))
+            text.set_text(f"{prob:.3f}")
+            bar.set_facecolor(_BCE_COLOR if k == label else "0.75")
+            bar.set_linewidth(2.0 if k == label else 0.5)
+        ax_soft.set_title(f"target {_CLASS_NAMES[label]}: CE {soft['loss']:.3f}", fontsize=10)
+
+    slider = dict(continuous_update=True, style={"description_width": "initial"})
+    controls = {
+        "p": widgets.FloatSlider(value=p, min=P_MIN, max=P_MAX, step=0.001, readout_format=".3f", description="p", **slider),
+        "t": widgets.ToggleButtons(options=[("t = 0", 0), ("t = 1", 1)], value=t, description="",
+                                   style={"button_width": "4.5em", "description_width": "initial"}),
+        "label": widgets.Dropdown(options=[(name, k) for k, name in enumerate(_CLASS_NAMES)], value=label,
+                                  description="3-class target", style={"description_width": "initial"},
+                                  layout=widgets.Layout(width="14em")),
+        "z0": widgets.FloatSlider(value=logits[0], min=-20.0, max=20.0, step=0.1, description="score z0", **slider),
+        "z1": widgets.FloatSlider(value=logits[1], min=-20.0, max=20.0, step=0.1, description="score z1", **slider),
+        "z2": widgets.FloatSlider(value=logits[2], min=-20.0, max=20.0, step=0.1, description="score z2", **slider),
+    }
+    view = LiveFigure(fig, controls, update, columns=3)
+    # The first render placed the axes (constrained layout); keep them there. With a layout
+    # engine, every savefig runs the solver and an extra draw: about twice the cost per frame.
+    fig.set_layout_engine(None)
+    return view
+
+
+def loss_scrubber(view, values=None, *, dpi: int = 64):
+    """A static scrubber over p (default: 21 values on a logit grid) with t = 1 and the view's
+    other controls as they are; ``view`` is what :func:`loss_explorer` returned. Frames are
+    rendered at ``dpi`` (64 keeps 21 frames well under 1.5 MB)."""
+    from ._core import scrubber
+
+    fixed = {**view.values, "t": 1}
+    fixed.pop("p")
+    values = scrubber_values() if values is None else values
+    return scrubber(
+        view.fig, view._update, "p", list(values), fixed=fixed, fmt="{:.3f}", dpi=dpi,
+        title="Loss and its gradient w.r.t. the logit for target t = 1",
+    )
