@@ -26,12 +26,13 @@ import yaml
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-# NNFP_BUILD / NNFP_TOC let a chapter author test a one-chapter build in a folder of their own.
-BUILD = Path(os.environ.get("NNFP_BUILD", ROOT / "_build"))
+# NNFP_BUILD / NNFP_TOC let a chapter author test a one-chapter build in a folder of their own
+# (NNFP_BUILD is the --output root given to tools/build_book.py; the HTML is in its _build/html).
+OUTPUT = Path(os.environ.get("NNFP_BUILD", ROOT))
 TOC = Path(os.environ.get("NNFP_TOC", ROOT / "_toc.yml"))
-HTML = BUILD / "html"
+HTML = OUTPUT / "_build" / "html"
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = BUILD / "screenshots"
+SCREENSHOTS = OUTPUT / "_build" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
@@ -61,7 +62,7 @@ def built_book() -> Path:
     index = HTML / "index.html"
     stale = not index.exists() or any(src.stat().st_mtime > index.stat().st_mtime for src in sources())
     if stale:
-        command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--no-execute", "--toc", str(TOC), "--output", str(BUILD)]
+        command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--no-execute", "--toc", str(TOC), "--output", str(OUTPUT)]
         subprocess.run(command, check=True)
     return HTML
 

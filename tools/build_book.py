@@ -26,7 +26,7 @@ def main() -> int:
     parser.add_argument("--no-execute", action="store_true", help="use the committed notebook outputs")
     parser.add_argument("--all", action="store_true", help="rebuild every page, not only changed ones")
     parser.add_argument("--toc", help="another table of contents (e.g. one chapter while writing it)")
-    parser.add_argument("--output", help="another output folder than _build (the HTML goes to OUTPUT/html)")
+    parser.add_argument("--output", help="another output root than the repository (the HTML goes to OUTPUT/_build/html)")
     args = parser.parse_args()
 
     subprocess.run([sys.executable, str(ROOT / "tools" / "vendor_assets.py")], check=True)
@@ -47,7 +47,7 @@ def main() -> int:
         start = time.perf_counter()
         result = subprocess.run(command, cwd=ROOT)
         seconds = time.perf_counter() - start
-    index = (Path(args.output).resolve() if args.output else ROOT / "_build") / "html" / "index.html"
+    index = (Path(args.output).resolve() if args.output else ROOT) / "_build" / "html" / "index.html"
     if result.returncode == 0 and index.exists():
         print(f"\nbook built in {seconds:.1f} s: open {index}")
     else:
