@@ -97,3 +97,15 @@ def test_grid_spans_the_limits():
     xx, yy = grid((-1, 1), (0, 2), n=5)
     assert xx.shape == yy.shape == (5, 5)
     assert xx.min() == -1 and xx.max() == 1 and yy.min() == 0 and yy.max() == 2
+
+
+def test_freeze_layout_keeps_axes_in_place_and_is_idempotent():
+    fig, _, _ = sine_figure()
+    from nbcode.widgets import freeze_layout
+
+    freeze_layout(fig)
+    position = fig.axes[0].get_position().bounds
+    assert fig.get_layout_engine() is None or type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
+    freeze_layout(fig)
+    figure_png(fig)
+    assert fig.axes[0].get_position().bounds == position
