@@ -316,13 +316,14 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p: Any) -> dict[str, Any]:
-        return {
-            "step": 0,
-            "square_avg": np.zeros_like(p.data),
-            "grad_avg": np.zeros_like(p.data),
-            "momentum_buffer": np.zeros_like(p.data),
-            "scratch": np.empty_like(p.data),
-        }
+        # Like torch, keep only the buffers the chosen options use (memory is part of the lesson).
+        group = self.param_groups[0]
+        state = {"step": 0, "square_avg": np.zeros_like(p.data), "scratch": np.empty_like(p.data)}
+        if group["centered"]:
+            state["grad_avg"] = np.zeros_like(p.data)
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = np.zeros_like(p.data)
+        return state
 
     def _update(self, group: dict[str, Any], p: Any, g: np.ndarray, state: dict[str, Any]) -> None:
         state["step"] += 1
@@ -393,13 +394,15 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p: Any) -> dict[str, Any]:
-        return {
+        state = {
             "step": 0,
             "exp_avg": np.zeros_like(p.data),
             "exp_avg_sq": np.zeros_like(p.data),
-            "max_exp_avg_sq": np.zeros_like(p.data),
             "scratch": np.empty_like(p.data),
         }
+        if self.param_groups[0]["amsgrad"]:  # the running maximum exists only with AMSGrad, as in torch
+            state["max_exp_avg_sq"] = np.zeros_like(p.data)
+        return state
 
     def _update(self, group: dict[str, Any], p: Any, g: np.ndarray, state: dict[str, Any]) -> None:
         state["step"] += 1

@@ -651,3 +651,22 @@ def test_float32_close_to_torch_float32(name, kw):
     for p, tp in zip(ours, theirs):
         assert p.data.dtype == np.float32
         np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "make, buffers",
+    [
+        (lambda ps: optim.SGD(ps, lr=0.1), set()),
+        (lambda ps: optim.RMSprop(ps), {"square_avg"}),
+        (lambda ps: optim.RMSprop(ps, centered=True, momentum=0.9), {"square_avg", "grad_avg", "momentum_buffer"}),
+        (lambda ps: optim.Adam(ps), {"exp_avg", "exp_avg_sq"}),
+        (lambda ps: optim.Adam(ps, amsgrad=True), {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}),
+    ],
+)
+def test_state_holds_only_the_buffers_the_options_use(make, buffers):
+    p = Parameter(np.zeros(5))
+    opt = make([p])
+    p.grad[...] = 1.0
+    opt.step()
+    arrays = {k for k, v in opt.state[0].items() if isinstance(v, np.ndarray) and k != "scratch"}
+    assert arrays == buffers
