@@ -1,0 +1,284 @@
+"""Mini-batch gradients of a two-parameter linear regression: their spread and the path they make.
+
+The model is a line ``y_hat = w x + b`` fitted by mean squared error to a fixed noisy line of
+``N = 1024`` points. One sample's loss ``(w x_i + b - y_i)^2`` has the gradient
+
+    g_i = 2 e_i (x_i, 1),   e_i = w x_i + b - y_i,
+
+and the gradient of the mean loss over a batch ``S`` of ``B`` samples is the mean of the g_i over
+``S``. Averaged over every batch a shuffled epoch can produce, it is the full gradient (an
+unbiased estimate); its mean squared deviation from the full gradient is exactly
+
+    E ||g_S - g||^2 = tr(Sigma) / B * (N - B) / (N - 1),
+
+with ``Sigma`` the covariance of the per-sample gradients over the data set and the last factor
+the finite-population correction of sampling without replacement (0 at B = N).
+
+* :func:`sample_gradients` draws ``k`` mini-batch gradients at a point, each from a random batch
+  (the first ``B`` samples of a fresh shuffle, which is what every batch of
+  :func:`nbcode.data.batches` is);
+* :func:`sgd_path` runs mini-batch gradient descent over shuffled epochs of
+  :func:`nbcode.data.batches` (the update ``theta <- theta - lr g_S`` of :class:`nbcode.optim.SGD`);
+* :func:`minibatch_explorer` is the live figure (batch-size, learning-rate and seed controls),
+  :func:`minibatch_scrubber` its static version over the batch sizes 1, 2, 4, ..., N.
+
+Compute functions use NumPy only; matplotlib and ipywidgets are imported inside the views.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import data
+
+__all__ = [
+    "SEED", "LINE", "N", "START", "STEPS", "ARROWS", "BATCH_SIZES", "LINE_X", "LINE_Y",
+    "line_data", "loss", "full_gradient", "per_sample_gradients", "gradient_noise",
+    "sample_gradients", "sgd_path", "describe", "minibatch_explorer", "minibatch_scrubber",
+    "LATENCY_CASES",
+]
+
+#: Seed of the fixed noisy line.
+SEED = 0
+#: ``noisy_line`` settings: 1024 points of y = 2 x + 1 + N(0, 1), x uniform in [-3, 3].
+LINE = dict(n=1024, slope=2.0, intercept=1.0, noise=1.0, x_range=(-3.0, 3.0))
+N = LINE["n"]
+#: Where every path starts (w, b), and where the sampled gradients are drawn.
+START = (-1.0, -2.0)
+#: Steps of every path the figure draws.
+STEPS = 60
+#: Sampled mini-batch gradients shown as arrows.
+ARROWS = 20
+#: The batch sizes of the figure's slider and scrubber: powers of two up to N.
+BATCH_SIZES = tuple(2**k for k in range(int(math.log2(N)) + 1))
+#: A path that leaves this square around the origin of (w, b) counts as diverged.
+DIVERGENCE_RADIUS = 1e3
+#: Arrows show ``-ARROW_SCALE * gradient`` (a fixed scale, so arrows compare across settings).
+ARROW_SCALE = 0.1
+#: The plotting window over (w, b).
+XLIM = (-2.5, 4.5)
+YLIM = (-3.5, 3.5)
+
+
+def line_data(seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """The fixed noisy line: ``x`` and ``y`` of shape (1024, 1) (``nbcode.data.noisy_line``)."""
+    return data.noisy_line(rng=np.random.default_rng(seed), **LINE)
+
+
+LINE_X, LINE_Y = line_data()
+_x = LINE_X.ravel()
+_y = LINE_Y.ravel()
+# the five means that give the MSE and its gradient anywhere (also on whole grids)
+_SX, _SXX, _SY, _SXY, _SYY = (float(v) for v in (_x.mean(), (_x * _x).mean(), _y.mean(), (_x * _y).mean(), (_y * _y).mean()))
+
+
+def loss(w, b):
+    """MSE of the line ``w x + b`` on the fixed data: ``mean((w x_i + b - y_i)^2)`` (arrays broadcast)."""
+    return w * w * _SXX + 2 * w * b * _SX + b * b - 2 * w * _SXY - 2 * b * _SY + _SYY
+
+
+def full_gradient(point=START) -> np.ndarray:
+    """The full-batch gradient ``(dL/dw, dL/db) = 2 (w <x^2> + b <x> - <xy>, w <x> + b - <y>)``."""
+    w, b = (float(v) for v in point)
+    return np.array([2 * (w * _SXX + b * _SX - _SXY), 2 * (w * _SX + b - _SY)])
+
+
+def per_sample_gradients(point=START, x=None, y=None) -> np.ndarray:
+    """Gradients of each sample's squared error at ``point``: rows ``g_i = 2 e_i (x_i, 1)``, shape (n, 2).
+
+    Defaults to the fixed line; their mean is the full gradient.
+    """
+    x = _x if x is None else np.asarray(x, dtype=np.float64).ravel()
+    y = _y if y is None else np.asarray(y, dtype=np.float64).ravel()
+    if x.shape != y.shape or x.size == 0:
+        raise ValueError(f"x and y need the same number of values (at least one), got {x.size} and {y.size}.")
+    w, b = (float(v) for v in point)
+    e = w * x + b - y
+    return np.column_stack([2 * e * x, 2 * e])
+
+
+def _check_batch_size(batch_size, n: int = N) -> int:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be an integer from 1 to N = {n}, got {batch_size!r}.")
+    return int(batch_size)
+
+
+def gradient_noise(batch_size: int, point=START) -> float:
+    """Exact mean squared deviation ``E ||g_S - g||^2`` of a batch of ``batch_size`` samples drawn
+    without replacement: ``tr(Sigma) / B * (N - B) / (N - 1)`` (Sigma: per-sample covariance, ddof=0)."""
+    B = _check_batch_size(batch_size)
+    G = per_sample_gradients(point)
+    trace = float(((G - G.mean(axis=0)) ** 2).sum(axis=1).mean())
+    return trace / B * (N - B) / (N - 1)
+
+
+def sample_gradients(batch_size: int, point=START, k: int = ARROWS, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``k`` mini-batch gradients at ``point`` and the full gradient.
+
+    Each batch is the first ``batch_size`` samples of an independent random permutation (a
+    uniformly random subset, drawn without replacement). Returns ``(gradients (k, 2), full (2,))``.
+    """
+    B = _check_batch_size(batch_size)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive number of samples, got {k!r}.")
+    G = per_sample_gradients(point)
+    gen = np.random.default_rng(seed)
+    if B == N:
+        chosen = np.broadcast_to(np.arange(N), (k, N))
+    else:
+        # the B smallest of N random keys: a uniform random subset, without sorting all of them
+        chosen = np.argpartition(gen.random((k, N)), B - 1, axis=1)[:, :B]
+    return G[chosen].mean(axis=1), G.mean(axis=0)
+
+
+def sgd_path(batch_size: int, lr: float, steps: int = STEPS, seed: int = 0, start=START) -> tuple[np.ndarray, np.ndarray]:
+    """Mini-batch gradient descent on the line's MSE: ``theta <- theta - lr * g_S`` for each batch.
+
+    The batches come from :func:`nbcode.data.batches` with a fresh shuffle per epoch (drawn from
+    ``default_rng(seed)``), as :func:`nbcode.train.fit` draws them. Returns ``(path, losses)``:
+    ``path`` (steps + 1, 2) holds (w, b) after each step (row 0 is ``start``), ``losses`` the
+    full-data MSE there. A path that leaves the square ``|w|, |b| < DIVERGENCE_RADIUS`` has
+    diverged: that row and all later rows (and losses) are NaN.
+    """
+    B = _check_batch_size(batch_size)
+    if not (isinstance(lr, (int, float, np.floating)) and math.isfinite(lr) and lr >= 0):
+        raise ValueError(f"lr must be a finite number >= 0, got {lr!r}.")
+    steps = int(steps)
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}.")
+    gen = np.random.default_rng(seed)
+    path = np.full((steps + 1, 2), np.nan)
+    w, b = (float(v) for v in start)
+    path[0] = w, b
+    t = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        while t < steps:
+            for xb, yb in data.batches(LINE_X, LINE_Y, B, rng=gen):
+                e = w * xb + b - yb  # residuals of this batch
+                w, b = w - lr * 2.0 * float(np.mean(e * xb)), b - lr * 2.0 * float(np.mean(e))
+                t += 1
+                if not (abs(w) < DIVERGENCE_RADIUS and abs(b) < DIVERGENCE_RADIUS):
+                    return path, loss(path[:, 0], path[:, 1])  # rows t.. stay NaN
+                path[t] = w, b
+                if t == steps:
+                    break
+    return path, loss(path[:, 0], path[:, 1])
+
+
+def describe(batch_size: int, lr: float, losses: np.ndarray) -> str:
+    """A title for a path: its batch size, learning rate and final loss, or where it diverged."""
+    bad = np.flatnonzero(~np.isfinite(losses))
+    head = f"B = {batch_size}, lr = {lr:.3g}: "
+    if bad.size:
+        return head + f"diverged after {int(bad[0])} steps"
+    steps = len(losses) - 1
+    trend = " (growing)" if steps > 0 and losses[-1] > losses[0] else ""
+    return head + f"loss {float(losses[-1]):.3g} after {steps} steps{trend}"
+
+
+# --------------------------------------------------------------------------------------------
+# views
+# --------------------------------------------------------------------------------------------
+
+def _draw(fig, batch_size: int, lr: float, seed: int):
+    """Draw the figure once; return ``update(batch_size, lr, seed)`` that changes it in place."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+
+    ax_surf, ax_loss = fig.subplots(1, 2, width_ratios=(1.15, 1.0))
+    W, Bg = np.meshgrid(np.linspace(*XLIM, 120), np.linspace(*YLIM, 120))
+    Z = loss(W, Bg)
+    w_star = (_SXY - _SX * _SY) / (_SXX - _SX * _SX)
+    minimum = (w_star, _SY - w_star * _SX)
+    f_min = float(loss(*minimum))
+    ax_surf.contour(W, Bg, Z, levels=f_min + np.geomspace(0.1, float(Z.max() - f_min), 12), colors="0.6", linewidths=0.8)
+    ax_surf.plot(*minimum, marker="*", color="k", markersize=12, linestyle="none", label="minimum", zorder=5)
+    (path_line,) = ax_surf.plot([], [], "-o", color="tab:red", markersize=2, linewidth=1.0, label="SGD path")
+    zeros = np.zeros(ARROWS)
+    arrows = ax_surf.quiver(np.full(ARROWS, START[0]), np.full(ARROWS, START[1]), zeros, zeros, color="tab:blue",
+                            alpha=0.55, angles="xy", scale_units="xy", scale=1.0, width=0.006, label="mini-batch -g")
+    full = ax_surf.quiver([START[0]], [START[1]], [0.0], [0.0], color="k", angles="xy", scale_units="xy", scale=1.0,
+                          width=0.009, label="full -g", zorder=4)
+    ax_surf.set_xlim(*XLIM)
+    ax_surf.set_ylim(*YLIM)
+    ax_surf.set_xlabel("slope w")
+    ax_surf.set_ylabel("intercept b")
+    ax_surf.legend(loc="lower right", fontsize=7)
+    for axis in (ax_surf.xaxis, ax_surf.yaxis):
+        axis.set_major_locator(MaxNLocator(5))
+    surf_title = ax_surf.set_title("", fontsize=9)
+
+    steps = np.arange(STEPS + 1)
+    ax_loss.axhline(f_min, color="k", linestyle="--", linewidth=1, label=f"minimum {f_min:.3g}")
+    (gd_line,) = ax_loss.plot(steps, steps * np.nan, color="0.6", linewidth=1.2, label="full batch (B = N)")
+    (loss_line,) = ax_loss.plot(steps, steps * np.nan, color="tab:red", linewidth=1.2, label="this batch size")
+    ax_loss.set_yscale("log")
+    # a few fixed, plainly labelled ticks and no minor ones: text is the slow part of a frame
+    ax_loss.yaxis.set_major_locator(FixedLocator([1, 2, 5, 10, 20, 50, 100]))
+    ax_loss.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax_loss.yaxis.set_minor_locator(NullLocator())
+    ax_loss.set_xlim(0, STEPS)
+    ax_loss.set_ylim(0.7 * f_min, 3 * float(loss(*START)))
+    ax_loss.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+    ax_loss.set_xlabel("step (one mini-batch each)")
+    ax_loss.set_ylabel("MSE on all N points")
+    ax_loss.legend(loc="upper right", fontsize=7)
+    loss_title = ax_loss.set_title("", fontsize=9)
+
+    def update(batch_size: int, lr: float, seed: int) -> None:
+        grads, g = sample_gradients(batch_size, START, ARROWS, seed)
+        arrows.set_UVC(-ARROW_SCALE * grads[:, 0], -ARROW_SCALE * grads[:, 1])
+        full.set_UVC([-ARROW_SCALE * g[0]], [-ARROW_SCALE * g[1]])
+        spread = float(np.mean(np.sum((grads - g) ** 2, axis=1)))
+        surf_title.set_text(f"B = {batch_size}: mean |g_B - g|^2 = {spread:.3g} over {ARROWS} batches "
+                            f"(exact {gradient_noise(batch_size):.3g})")
+        path, losses = sgd_path(batch_size, lr, STEPS, seed)
+        path_line.set_data(path[:, 0], path[:, 1])
+        loss_line.set_data(steps, losses)
+        gd_line.set_ydata(sgd_path(N, lr, STEPS, seed)[1])
+        loss_title.set_text(describe(batch_size, lr, losses))
+
+    update(batch_size, lr, seed)
+    # lay out once, then freeze: the moving artists never change the margins
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    return update
+
+
+def minibatch_explorer(batch_size: int = 16, lr: float = 0.05, seed: int = 0):
+    """Live figure: batch-size, learning-rate and seed controls; returns a LiveFigure."""
+    import ipywidgets as widgets
+
+    from ._core import LiveFigure, new_figure
+
+    fig = new_figure(9.0, 3.8)
+    update = _draw(fig, batch_size, lr, seed)
+    controls = {
+        "batch_size": widgets.SelectionSlider(options=list(BATCH_SIZES), value=batch_size, description="batch size"),
+        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.05, description="lr",
+                                     readout_format=".3g", continuous_update=False),
+        "seed": widgets.IntSlider(value=seed, min=0, max=20, description="seed"),
+    }
+    return LiveFigure(fig, controls, update, columns=3)
+
+
+def minibatch_scrubber(lr: float = 0.05, seed: int = 0, dpi: int = 60):
+    """Static version: the same figure for the batch sizes 1, 2, 4, ..., N (lr and seed fixed)."""
+    from ._core import new_figure, scrubber
+
+    fig = new_figure(9.0, 3.8)
+    update = _draw(fig, 16, lr, seed)
+    return scrubber(fig, update, "batch_size", list(BATCH_SIZES), fixed={"lr": lr, "seed": seed}, fmt="{:d}",
+                    title=f"Mini-batch gradients at the start and {STEPS} SGD steps (lr = {lr:g})", dpi=dpi,
+                    initial=BATCH_SIZES.index(16))
+
+
+#: The compute calls one slider move triggers (timed by the lead's benchmark).
+LATENCY_CASES = [
+    (sample_gradients, dict(batch_size=1, point=START, k=ARROWS, seed=0)),
+    (sample_gradients, dict(batch_size=512, point=START, k=ARROWS, seed=0)),
+    (gradient_noise, dict(batch_size=16)),
+    (sgd_path, dict(batch_size=1, lr=0.05, steps=STEPS, seed=0)),
+    (sgd_path, dict(batch_size=N, lr=0.05, steps=STEPS, seed=0)),
+]
