@@ -87,9 +87,9 @@ def test_sample_gradients_are_means_of_random_subsets_and_unbiased():
     G = mb.per_sample_gradients()
     ones, _ = mb.sample_gradients(1, k=30, seed=0)
     assert all(np.any(np.all(np.isclose(G, row), axis=1)) for row in ones)
-    # B = N: every one is the full gradient
+    # B = N: every one is exactly the full gradient
     full, _ = mb.sample_gradients(mb.N, k=5, seed=0)
-    assert np.allclose(full, g)
+    assert full.shape == (5, 2) and np.all(full == g)
     # unbiased, with the predicted spread: 4000 draws of B = 8
     many, _ = mb.sample_gradients(8, k=4000, seed=1)
     spread = np.mean(np.sum((many - g) ** 2, axis=1))
@@ -213,6 +213,27 @@ def test_scrubber_frames_and_size():
     scrub = mb.minibatch_scrubber()
     assert len(scrub.frames) == len(mb.BATCH_SIZES)
     assert scrub.labels == [str(B) for B in mb.BATCH_SIZES]
+    assert all(frame.startswith(b"\x89PNG") for frame in scrub.frames)
     assert len(set(scrub.frames)) == len(scrub.frames)
     assert scrub.nbytes < 1.5e6
     assert scrub.initial == mb.BATCH_SIZES.index(16)
+    assert "batch_size" in scrub._repr_html_()
+
+
+def test_blitted_frames_match_a_full_redraw():
+    from PIL import Image
+    import io
+
+    from nbcode.widgets import figure_png, new_figure
+
+    fig = new_figure(9.0, 3.8, dpi=50)
+    update = mb._draw(fig, 16, 0.05, 0)
+    frames = mb._blitted_frames(fig, update, update.artists, [dict(batch_size=B, lr=0.05, seed=0) for B in (1, 1024)])
+    assert not any(artist.get_animated() for artist in update.artists)  # restored
+    full = figure_png(fig)  # the figure now shows B = 1024, fully redrawn
+    blit = np.asarray(Image.open(io.BytesIO(frames[1])).convert("RGB"), dtype=float)
+    redraw = np.asarray(Image.open(io.BytesIO(full)).convert("RGB"), dtype=float)
+    assert blit.shape == redraw.shape
+    assert np.mean(np.abs(blit - redraw) > 40) < 0.01  # the same picture up to drawing order
+    first = np.asarray(Image.open(io.BytesIO(frames[0])).convert("RGB"), dtype=float)
+    assert np.mean(np.abs(first - redraw) > 40) > 0.002  # B = 1 looks different
