@@ -295,7 +295,7 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int, rng: np.r
     with ``History.diverged = True``, a :class:`DivergenceWarning` and a message
     (``on_divergence="raise"`` raises ``ValueError`` instead). ``progress=True`` shows a tqdm bar
     over epochs (notebook-aware). Each callback is called as ``callback(epoch, history)`` after
-    every epoch; returning ``True`` stops training (e.g. ``lambda e, h: scheduler.step()`` for a
+    every epoch; returning a true value (``True``, ``np.True_``) stops training (e.g. ``lambda e, h: scheduler.step()`` for a
     learning-rate schedule). The model's train/eval mode is restored at the end.
     """
     X, y = _check_xy(X, y, "fit")
@@ -409,7 +409,7 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int, rng: np.r
                 else:
                     waited += 1
 
-                if any([callback(epoch, history) is True for callback in callbacks]):
+                if any([bool(callback(epoch, history)) for callback in callbacks]):
                     history.stopped_early = True
                     history.message = f"Stopped after epoch {epoch + 1} by a callback."
                     break

@@ -289,6 +289,9 @@ def test_callbacks_run_every_epoch_and_can_stop_training():
     assert opt.lr == pytest.approx(0.05 / 8)
     history = fit(model, loss, opt, X, y, epochs=10, batch_size=50, rng=0, callbacks=[lambda e, h: e == 1])
     assert history.epochs_run == 2 and history.stopped_early and "callback" in history.message
+    # A NumPy bool (e.g. Optuna's trial.should_prune()) stops training too.
+    history = fit(model, loss, opt, X, y, epochs=5, batch_size=50, rng=0, callbacks=[lambda e, h: np.bool_(True)])
+    assert history.epochs_run == 1 and history.stopped_early
 
 
 def test_progress_bar_shows_the_loss(capsys):
