@@ -147,23 +147,38 @@ def sgd_path(batch_size: int, lr: float, steps: int = STEPS, seed: int = 0, star
     steps = int(steps)
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}.")
-    gen = np.random.default_rng(seed)
     path = np.full((steps + 1, 2), np.nan)
     w, b = (float(v) for v in start)
     path[0] = w, b
-    t = 0
     with np.errstate(over="ignore", invalid="ignore"):
-        while t < steps:
-            for xb, yb in data.batches(LINE_X, LINE_Y, B, rng=gen):
-                e = w * xb + b - yb  # residuals of this batch
-                w, b = w - lr * 2.0 * float(np.mean(e * xb)), b - lr * 2.0 * float(np.mean(e))
-                t += 1
-                if not (abs(w) < DIVERGENCE_RADIUS and abs(b) < DIVERGENCE_RADIUS):
-                    return path, loss(path[:, 0], path[:, 1])  # rows t.. stay NaN
-                path[t] = w, b
-                if t == steps:
-                    break
+        for t, (gw, gb) in enumerate(_batch_gradients(B, steps, seed, path), start=1):
+            w, b = w - lr * gw, b - lr * gb
+            if not (abs(w) < DIVERGENCE_RADIUS and abs(b) < DIVERGENCE_RADIUS):
+                break  # diverged: rows t.. stay NaN
+            path[t] = w, b
     return path, loss(path[:, 0], path[:, 1])
+
+
+def _batch_gradients(B: int, steps: int, seed: int, path: np.ndarray):
+    """Yield ``steps`` mini-batch gradients (dL/dw, dL/db), each at the latest row of ``path``.
+
+    Batches of shuffled epochs from :func:`nbcode.data.batches`; for ``B = N`` every batch is the
+    whole data set, whose gradient the five means give without touching the data.
+    """
+    if B == N:
+        for t in range(steps):
+            yield full_gradient(path[t])
+        return
+    gen = np.random.default_rng(seed)
+    t = 0
+    while True:
+        for xb, yb in data.batches(LINE_X, LINE_Y, B, rng=gen):
+            if t == steps:
+                return
+            w, b = path[t]
+            e = w * xb + b - yb  # residuals of this batch
+            yield 2.0 * float(np.mean(e * xb)), 2.0 * float(np.mean(e))
+            t += 1
 
 
 def describe(batch_size: int, lr: float, losses: np.ndarray) -> str:
