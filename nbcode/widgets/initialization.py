@@ -1,0 +1,431 @@
+"""Interactive figure of the weight-initialization chapter: activation and gradient histograms.
+
+The classic experiment of "Deep Learning from Scratch" (chapter 6): push ``n`` random inputs
+through ``layers`` fully connected layers of ``width`` units each (no biases), all initialised
+the same way, and look at the distribution of each layer's outputs; then send a random upstream
+gradient back through the same stack and look at the distribution of the gradients.
+
+Compute (NumPy, tested):
+
+* :func:`weight_std` ``(scheme, std, fan_in, fan_out)``: the standard deviation each scheme gives
+  the weights (``"normal"``: ``std`` itself; ``"xavier"``: sqrt(2 / (fan_in + fan_out));
+  ``"he"``: sqrt(2 / fan_in)).
+* :func:`layer_activations` ``(scheme, std, activation)``: the forward and backward pass, built
+  from ``nbcode.init`` (the weights, no biases) and the activation layers of ``nbcode.layers``, with per-layer statistics and fixed-bin histograms of the activations and
+  of the gradients' orders of magnitude.
+* :func:`verdict` ``(result)``: one line that says what the histograms show (collapsed,
+  saturated, exploding, or a healthy spread).
+
+View (thin): :func:`initialization_explorer` draws 2 x ``layers`` histogram panels once and
+updates their heights in place (``StepPatch.set_data``); :func:`std_scrubber` packs frames over
+the weight std for readers of the static page.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from .. import init as init_module
+from ..layers import activation_layer
+
+__all__ = [
+    "SCHEMES",
+    "ACTIVATIONS",
+    "STDS",
+    "BINS",
+    "GRAD_BINS",
+    "ACTIVATION_RANGE",
+    "GRAD_OCTAVES",
+    "weight_std",
+    "layer_activations",
+    "verdict",
+    "initialization_explorer",
+    "std_scrubber",
+    "LATENCY_CASES",
+]
+
+#: Initialisation schemes offered by the dropdown: a fixed-std normal, Xavier (Glorot) normal, He normal.
+SCHEMES = ("normal", "xavier", "he")
+#: Activations offered by the dropdown.
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+#: Weight stds of the static scrubber: 17 values, four per decade, from 1e-3 to 10 (0.1 is Xavier for width 100).
+STDS = tuple(float(s) for s in np.logspace(-3, 1, 17))
+#: Number of bins of the activation histograms (fixed, so the view only changes bar heights);
+#: odd, so that 0 (tanh) and 0.5 (sigmoid), where collapsed outputs pile up, sit mid-bin.
+BINS = 25
+#: Histogram range of the activations: sigmoid and tanh fill their whole range; for ReLU,
+#: (0, 4] holds the outputs of a healthy (He) layer fed with standard-normal inputs.
+ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 4.0)}
+#: The gradients are binned by their binary exponent, two octaves (a factor of 4) per bin, from
+#: 2^-48 (about 4e-15) to 2^32 (about 4e9); smaller magnitudes (and exact zeros) go to the first
+#: bin, larger ones to the last. Reading the exponent bits is ~30x faster than np.log10.
+GRAD_OCTAVES = (-48, 32)
+GRAD_BINS = (GRAD_OCTAVES[1] - GRAD_OCTAVES[0]) // 2
+#: Saturation: a sigmoid output below 0.01 or above 0.99 (|s - 0.5| > 0.49), a tanh output beyond +-0.99.
+_SATURATION = {"sigmoid": (0.5, 0.49), "tanh": (0.0, 0.99)}
+#: A last layer whose outputs have a std below this has collapsed; above _EXPLODED, it exploded.
+_COLLAPSED, _EXPLODED = 0.05, 20.0
+
+
+def _scheme(scheme) -> str:
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown initialization scheme {scheme!r}; choose one of: {', '.join(SCHEMES)}.")
+    return scheme
+
+
+def _activation(name) -> str:
+    key = name.lower() if isinstance(name, str) else name
+    if key not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of: {', '.join(ACTIVATIONS)}.")
+    return key
+
+
+def _positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def weight_std(scheme: str, std: float, fan_in: int, fan_out: int) -> float:
+    """The standard deviation of the weights under ``scheme`` (``std`` is used only by ``"normal"``)."""
+    scheme = _scheme(scheme)
+    if scheme == "normal":
+        return float(std)
+    if scheme == "xavier":
+        return math.sqrt(2.0 / (fan_in + fan_out))
+    return math.sqrt(2.0 / fan_in)
+
+
+def _initializer(scheme: str, std: float):
+    if scheme == "normal":
+        return init_module.get("normal", std=std)  # raises a readable error for std < 0 or NaN
+    return init_module.get("xavier_normal" if scheme == "xavier" else "he_normal")
+
+
+@lru_cache(maxsize=8)
+def _inputs(n: int, width: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The standard-normal inputs and upstream gradient (cached, read-only: they never change)."""
+    x = np.random.default_rng([seed, 0]).standard_normal((n, width))
+    upstream = np.random.default_rng([seed, 2]).standard_normal((n, width))
+    x.setflags(write=False)
+    upstream.setflags(write=False)
+    return x, upstream
+
+
+def _rows_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b computed in blocks of rows small enough for one thread (the same numbers as a @ b).
+
+    OpenBLAS runs a product of a few hundred thousand multiply-adds on one thread and a larger one
+    on several. For products of this size threads gain little, and on a busy machine a thread can
+    wait ~10 ms for a free core, so a 500 x 100 @ 100 x 100 product took 20 ms instead of 0.5 ms.
+    Blocks of at most 2^18 multiply-adds stay on one thread.
+    """
+    rows = max(1, 2**18 // (b.shape[0] * b.shape[1]))
+    out = np.empty((a.shape[0], b.shape[1]))
+    for start in range(0, a.shape[0], rows):
+        np.dot(a[start : start + rows], b, out=out[start : start + rows])
+    return out
+
+
+def _bin_counts(index: np.ndarray, bins: int, drop: np.ndarray | None) -> np.ndarray:
+    """Fraction of the entries of ``index`` (bin numbers in 0..bins-1) in each bin.
+
+    Entries where the boolean mask ``drop`` is True are not counted (the fractions are still of
+    all entries). np.bincount is several times faster than np.histogram.
+    """
+    if drop is not None:
+        index[drop] = bins  # an extra bin, cut off below
+    return np.bincount(index.ravel(), minlength=bins + 1)[:bins] / index.size
+
+
+def _value_bins(values: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarray:
+    scaled = (values - lo) * (bins / (hi - lo))
+    np.clip(scaled, 0, bins - 1, out=scaled)  # values outside [lo, hi] go to the end bins
+    return scaled.astype(np.intp)
+
+
+def _octave_bins(values: np.ndarray) -> np.ndarray:
+    """Bin of |value| by its binary exponent floor(log2 |value|), two octaves per bin (float64 only)."""
+    exponent = ((values.view(np.int64) >> 52) & 0x7FF) - 1023  # 0 and subnormals give -1023
+    index = (exponent - GRAD_OCTAVES[0]) >> 1
+    np.clip(index, 0, GRAD_BINS - 1, out=index)
+    return index
+
+
+def layer_activations(
+    scheme: str,
+    std: float = 0.01,
+    activation: str = "tanh",
+    layers: int = 5,
+    width: int = 100,
+    n: int = 1000,
+    seed: int = 0,
+) -> dict:
+    """Forward ``n`` standard-normal inputs through ``layers`` layers (Linear ``width`` -> ``width``
+    without bias, initialised by ``scheme``, then ``activation``), and back-propagate a
+    standard-normal upstream gradient ``R`` from the last layer, i.e. L = sum(h_last * R).
+
+    The inputs, the weights (drawn by ``nbcode.init`` from one generator, layer by layer) and ``R``
+    come from generators seeded with ``[seed, 0]``, ``[seed, 1]`` and ``[seed, 2]``: every scheme
+    and std sees the same random numbers, only scaled differently. Computed in float64.
+
+    Returns a dict with
+      ``x``                 the inputs, (n, width);
+      ``activations``       list of h_l for l = 1..layers, each (n, width);
+      ``gradients``         list of dL/dz_l (z_l = h_{l-1} W_l, the pre-activation), each (n, width);
+      ``weights``           list of the weight matrices W_l, each (width, width);
+      ``weight_std``        the std the scheme prescribes (see :func:`weight_std`);
+      ``std``               std of all activations of each layer, (layers,);
+      ``grad_std``          root mean square of dL/dz_l per layer, (layers,);
+      ``saturated``         per layer, the fraction of sigmoid outputs below 0.01 or above 0.99,
+                            or of tanh outputs beyond +-0.99 (0 for ReLU, which does not saturate);
+      ``zero_fraction``     per layer, the fraction of activations exactly 0 (ReLU's "off" units);
+      ``edges``, ``hist``   BINS + 1 bin edges over ACTIVATION_RANGE and per-layer fractions of the
+                            activations in each bin (layers, BINS), values outside the range in the
+                            end bins; for ReLU the exact zeros are left out (they would be one
+                            spike at 0), so a row sums to 1 - zero_fraction;
+      ``grad_edges``, ``grad_hist``  the same for the gradients' orders of magnitude: edges are
+                            log10 |dL/dz| (GRAD_BINS bins of two octaves); exact zeros count in
+                            the lowest bin for sigmoid/tanh (total saturation) and are left out
+                            for ReLU (the "off" half of the units);
+      ``activation``, ``scheme``  the names.
+    Never raises for a valid scheme/activation and a finite std >= 0, and never warns: collapse
+    and explosion are results (tiny or huge numbers), not errors.
+    """
+    scheme = _scheme(scheme)
+    key = _activation(activation)
+    layers, width, n = (_positive_int(v, name) for v, name in ((layers, "layers"), (width, "width"), (n, "n")))
+    init = _initializer(scheme, std)
+    x, upstream = _inputs(n, width, int(seed))
+    weight_rng = np.random.default_rng([seed, 1])
+    weights = [init(width, width, weight_rng) for _ in range(layers)]  # Linear(width, width, init=init) draws the same
+    act_layers = [activation_layer(key) for _ in range(layers)]
+    lo, hi = ACTIVATION_RANGE[key]
+    relu = key == "relu"
+    activations, gradients = [], [None] * layers
+    hist, grad_hist = np.empty((layers, BINS)), np.empty((layers, GRAD_BINS))
+    layer_std, grad_std, saturated, zero_fraction = (np.zeros(layers) for _ in range(4))
+    size = n * width
+    with np.errstate(all="ignore"):
+        h = x
+        for l in range(layers):
+            h = act_layers[l].forward(_rows_dot(h, weights[l]))  # z_l = h_{l-1} W_l, then h_l = g(z_l)
+            activations.append(h)
+            layer_std[l] = h.std()
+            zeros = h == 0
+            zero_fraction[l] = np.count_nonzero(zeros) / size
+            if key in _SATURATION:
+                centre, half_width = _SATURATION[key]
+                saturated[l] = np.count_nonzero(np.abs(h - centre) > half_width) / size
+            hist[l] = _bin_counts(_value_bins(h, lo, hi, BINS), BINS, zeros if relu else None)
+        for l in reversed(range(layers)):
+            dz = act_layers[l].backward(upstream)  # dL/dz_l = dL/dh_l * g'(z_l)
+            gradients[l] = dz
+            grad_std[l] = math.sqrt(np.vdot(dz, dz) / size)
+            grad_hist[l] = _bin_counts(_octave_bins(dz), GRAD_BINS, (dz == 0) if relu else None)
+            if l > 0:
+                upstream = _rows_dot(dz, weights[l].T)  # dL/dh_{l-1} = dL/dz_l W_l^T
+    result = {
+        "x": x,
+        "activations": activations,
+        "gradients": gradients,
+        "weights": weights,
+        "weight_std": weight_std(scheme, std, width, width),
+        "std": layer_std,
+        "grad_std": grad_std,
+        "saturated": saturated,
+        "zero_fraction": zero_fraction,
+        "edges": np.linspace(lo, hi, BINS + 1),
+        "hist": hist,
+        "grad_edges": np.arange(GRAD_OCTAVES[0], GRAD_OCTAVES[1] + 1, 2) * math.log10(2.0),
+        "grad_hist": grad_hist,
+        "activation": key,
+        "scheme": scheme,
+    }
+    return result
+
+
+def verdict(result: dict) -> str:
+    """What the histograms show, in one line: saturated, collapsed, exploding or healthy, plus
+    how the gradient reaching layer 1 compares with the one at the last layer."""
+    key, std = result["activation"], result["std"]
+    layers = len(std)
+    last = float(std[-1])
+    saturated = float(np.mean(result["saturated"]))
+    if saturated > 0.3:
+        state = f"saturated: {saturated:.0%} of outputs in the flat tails"
+    elif last < _COLLAPSED:
+        state = f"collapsed: outputs all near {0.5 if key == 'sigmoid' else 0:g} (layer {layers} std {last:.1e})"
+    elif last > _EXPLODED:
+        state = f"exploding (layer {layers} std {last:.1e})"
+    else:
+        state = f"healthy spread in all {layers} layers"
+    g = result["grad_std"]
+    if layers > 1 and g[-1] > 0:
+        state += f"; grad rms layer 1 / layer {layers} = {float(g[0] / g[-1]):.2g}"
+    return state
+
+
+#: The compute calls one control move triggers in the view (timed by the lead's benchmark).
+LATENCY_CASES = [
+    (layer_activations, {"scheme": "normal", "std": 0.01, "activation": "tanh", "n": 300}),
+    (layer_activations, {"scheme": "he", "std": 0.01, "activation": "relu", "n": 300}),
+    (layer_activations, {"scheme": "normal", "std": 10.0, "activation": "sigmoid", "n": 300}),
+]
+
+
+# ---------------------------------------------------------------------------- the view
+_SCHEME_LABELS = {"normal": "normal", "xavier": "Xavier", "he": "He"}
+_TICKS = {"sigmoid": (0.0, 0.5, 1.0), "tanh": (-1.0, 0.0, 1.0), "relu": (0.0, 2.0, 4.0)}
+_GRAD_TICKS = (-12, -6, 0, 6)
+
+
+def _title(result: dict) -> str:
+    scheme, key = result["scheme"], result["activation"]
+    init = f"N(0, {result['weight_std']:.3g}^2)" if scheme == "normal" else f"{_SCHEME_LABELS[scheme]} (std {result['weight_std']:.3g})"
+    return f"{key}, {init}: {verdict(result)}"
+
+
+def initialization_explorer(
+    scheme: str = "normal",
+    std: float = 0.01,
+    activation: str = "tanh",
+    *,
+    layers: int = 5,
+    width: int = 100,
+    n: int = 300,
+    seed: int = 0,
+    dpi: int = 80,
+):
+    """Dropdowns (scheme, activation) and a log slider (std, 1e-3..10, used by "normal") over
+    2 x ``layers`` histograms: the activations of each layer (top) and the orders of magnitude of
+    the back-propagated gradients dL/dz (bottom). Bars are drawn once; updates change heights.
+    ``n`` = 300 inputs (not DLFS's 1000) keeps an update fast; the histograms look the same.
+    Returns the :class:`~nbcode.widgets.LiveFigure`.
+    """
+    import ipywidgets as widgets
+    from matplotlib.figure import Figure
+
+    from ._core import LiveFigure
+
+    # Drawing speed matters here (ten panels, mostly text and ticks): fixed margins instead of
+    # constrained layout, no shared axes (matplotlib would measure every sibling's tick labels),
+    # no y ticks (each row has one y-range; the shapes are the message), x tick labels on the
+    # first column only, titles at a fixed height (no search for overlapping tick labels).
+    fig = Figure(figsize=(10.0, 4.3), dpi=dpi)
+    axes = fig.subplots(2, layers)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.1, top=0.86, wspace=0.08, hspace=0.32)
+    grad_edges = np.arange(GRAD_OCTAVES[0], GRAD_OCTAVES[1] + 1, 2) * math.log10(2.0)
+    act_stairs, grad_stairs = [], []
+    for l in range(layers):
+        ax_a, ax_g = axes[0, l], axes[1, l]
+        act_stairs.append(ax_a.stairs(np.zeros(BINS), np.linspace(0.0, 1.0, BINS + 1), fill=True, color="#1f77b4"))
+        grad_stairs.append(ax_g.stairs(np.zeros(GRAD_BINS), grad_edges, fill=True, color="#d62728"))
+        ax_g.set_xlim(grad_edges[0], grad_edges[-1])
+        ax_g.set_xticks(_GRAD_TICKS, labels=[str(t) for t in _GRAD_TICKS] if l == 0 else [])
+        for ax in (ax_a, ax_g):
+            ax.set_yticks([])
+            ax.tick_params(labelsize=7, labelbottom=l == 0)
+    axes[0, layers // 2].set_xlabel("activation value", fontsize=8)
+    axes[1, layers // 2].set_xlabel("log10 |dL/dz|  (z: the input of the layer's activation)", fontsize=8)
+    axes[0, 0].set_ylabel("fraction of outputs", fontsize=8)
+    axes[1, 0].set_ylabel("fraction of gradients", fontsize=8)
+    title = fig.suptitle("", fontsize=10)
+
+    for ax in axes[0]:
+        ax.set_title(" ", fontsize=9, y=1.0)  # the text changes on every update, the style never
+    shown = {"activation": None}
+
+    def update(scheme: str, std: float, activation: str) -> None:
+        r = layer_activations(scheme, std, activation, layers, width, n, seed)
+        if r["activation"] != shown["activation"]:  # new x-range and ticks only when they change
+            shown["activation"] = r["activation"]
+            ticks = _TICKS[r["activation"]]
+            for l in range(layers):
+                axes[0, l].set(xlim=(r["edges"][0], r["edges"][-1]), xticks=ticks)
+            axes[0, 0].set_xticklabels([f"{t:g}" for t in ticks])
+        top_act = 1.1 * max(float(r["hist"].max()), 0.01)
+        top_grad = 1.1 * max(float(r["grad_hist"].max()), 0.01)
+        for l in range(layers):
+            act_stairs[l].set_data(r["hist"][l], r["edges"])
+            grad_stairs[l].set_data(r["grad_hist"][l])
+            axes[0, l].set_ylim(0.0, top_act)
+            axes[1, l].set_ylim(0.0, top_grad)
+            axes[0, l].title.set_text(f"layer {l + 1}: std {r['std'][l]:.2g}")
+        title.set_text(_title(r))
+
+    controls = {
+        "scheme": widgets.Dropdown(options=[("normal (std)", "normal"), ("xavier", "xavier"), ("he", "he")], value=scheme, description="init"),
+        "std": widgets.FloatLogSlider(value=std, base=10, min=-3, max=1, step=0.125, description="std", readout_format=".3g", continuous_update=False),
+        "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=activation, description="activation"),
+    }
+
+    def _enable_std(change=None) -> None:  # the std slider only matters for the "normal" scheme
+        controls["std"].disabled = controls["scheme"].value != "normal"
+
+    controls["scheme"].observe(_enable_std, names="value")
+    _enable_std()
+    return LiveFigure(fig, controls, update, columns=3)
+
+
+def _blit_frames(fig, update, calls, dpi: int) -> list[bytes]:
+    """PNG frames of ``fig`` after ``update(**kwargs)`` for each kwargs in ``calls``.
+
+    Only the histograms and the titles change between frames, so the rest of the figure (axes,
+    ticks, labels: most of the drawing time) is drawn once and each frame redraws just those
+    artists over it (matplotlib's blitting), about three times faster than a full draw.
+    """
+    from io import BytesIO
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    dynamic = [patch for ax in fig.axes for patch in ax.patches]
+    dynamic += [ax.title for ax in fig.axes if ax.get_title()]
+    if fig._suptitle is not None:
+        dynamic.append(fig._suptitle)
+    canvas = FigureCanvasAgg(fig)
+    old_dpi = fig.dpi
+    fig.set_dpi(dpi)
+    for artist in dynamic:
+        artist.set_animated(True)  # left out of canvas.draw(), drawn by hand below
+    try:
+        update(**calls[0])
+        canvas.draw()
+        background = canvas.copy_from_bbox(fig.bbox)
+        frames = []
+        for kwargs in calls:
+            update(**kwargs)
+            canvas.restore_region(background)
+            for artist in dynamic:
+                fig.draw_artist(artist)
+            buffer = BytesIO()
+            size = canvas.get_width_height()
+            Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(buffer, format="png")
+            frames.append(buffer.getvalue())
+    finally:
+        for artist in dynamic:
+            artist.set_animated(False)
+        fig.set_dpi(old_dpi)
+    return frames
+
+
+def std_scrubber(view, activation: str = "tanh", stds=STDS, *, dpi: int = 60):
+    """A static scrubber over the weight std (scheme "normal") for one activation; ``view`` is what
+    :func:`initialization_explorer` returned. Frames are rendered at ``dpi`` to keep the page light.
+    Like :func:`nbcode.widgets.scrubber`, but each frame redraws only what changes (see
+    ``_blit_frames``); the figure is left showing the initial frame (std 0.1)."""
+    from ._core import Scrubber
+
+    stds = [float(s) for s in stds]
+    if not stds:
+        raise ValueError("a scrubber needs at least one value of its control; pass a non-empty list of stds.")
+    initial = int(np.argmin(np.abs(np.log10(np.maximum(stds, 1e-300)) + 1.0)))  # std 0.1: Xavier's for width 100
+    fixed = {"scheme": "normal", "activation": _activation(activation)}
+    frames = _blit_frames(view.fig, view._update, [{**fixed, "std": s} for s in stds], dpi)
+    view._update(**{**fixed, "std": stds[initial]})
+    return Scrubber(frames, [f"{s:.2g}" for s in stds], control="std",
+                    title=f"{activation}: layer histograms as the weight std grows", initial=initial)
