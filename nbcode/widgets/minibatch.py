@@ -136,7 +136,8 @@ def sgd_path(batch_size: int, lr: float, steps: int = STEPS, seed: int = 0, star
     """Mini-batch gradient descent on the line's MSE: ``theta <- theta - lr * g_S`` for each batch.
 
     The batches come from :func:`nbcode.data.batches` with a fresh shuffle per epoch (drawn from
-    ``default_rng(seed)``), as :func:`nbcode.train.fit` draws them. Returns ``(path, losses)``:
+    ``default_rng(seed)``), as :func:`nbcode.train.fit` draws them; at ``B = N`` every batch is the
+    whole data set and the path is plain gradient descent. Returns ``(path, losses)``:
     ``path`` (steps + 1, 2) holds (w, b) after each step (row 0 is ``start``), ``losses`` the
     full-data MSE there. A path that leaves the square ``|w|, |b| < DIVERGENCE_RADIUS`` has
     diverged: that row and all later rows (and losses) are NaN.
