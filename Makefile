@@ -25,8 +25,9 @@ unit:
 	$(PY) -m pytest tests -m "not browser" -n $(WORKERS) --cov=nbcode --cov-report=term
 
 # 2. Every chapter re-executed by nbval (strict) in the Binder environment, from chapters/.
+#    Two notebooks run side by side on two cores, so each kernel's BLAS gets one thread.
 notebooks:
-	JUPYTER_PATH=$(CURDIR)/$(BINDER)/share/jupyter $(PY) -m pytest chapters -n $(WORKERS) --dist loadfile -p no:cacheprovider \
+	JUPYTER_PATH=$(CURDIR)/$(BINDER)/share/jupyter OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest chapters -n $(WORKERS) --dist loadfile -p no:cacheprovider \
 	  --nbval --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 120
 
 # 3. The HTML book from the outputs nbval just reproduced (so no chapter executes twice).
