@@ -4,6 +4,6 @@ Shared machinery lives in :mod:`nbcode.widgets._core`; each chapter's figures li
 of their own (``nbcode.widgets.feedforward`` ...), whose compute functions import only NumPy.
 """
 
-from ._core import LiveFigure, Scrubber, figure_png, freeze_layout, grid, new_figure, scrubber
+from ._core import BlitLiveFigure, BlitRenderer, LiveFigure, Scrubber, figure_png, freeze_layout, grid, new_figure, scrubber
 
-__all__ = ["LiveFigure", "Scrubber", "figure_png", "freeze_layout", "grid", "new_figure", "scrubber"]
+__all__ = ["BlitLiveFigure", "BlitRenderer", "LiveFigure", "Scrubber", "figure_png", "freeze_layout", "grid", "new_figure", "scrubber"]

@@ -105,6 +105,62 @@ class LiveFigure:
         return f"LiveFigure(controls: {names})"
 
 
+class BlitRenderer:
+    """PNG frames of a figure whose static parts never change: draw those once, then only the movers.
+
+    Rendering a whole figure re-lays out every text (ticks, labels, legend), which is most of
+    the cost of a frame. Here the figure is drawn once without the moving artists and that
+    background is kept; each frame restores it and draws only ``moving()`` (images, lines,
+    points, contours, the title), in z-order, then encodes the pixels. The result equals a full
+    render up to a few anti-aliased pixels, about four times faster. The layout must be fixed
+    (no constrained layout), and nothing outside ``moving()`` may change after the first frame.
+    """
+
+    def __init__(self, fig, moving: Callable[[], list]) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.fig = fig
+        self.canvas = FigureCanvasAgg(fig)
+        self.moving = moving
+        self._background = None
+
+    def png(self) -> bytes:
+        """The current state of the figure as PNG bytes (deterministic: no metadata)."""
+        import io
+
+        from PIL import Image
+
+        artists = sorted(self.moving(), key=lambda artist: artist.get_zorder())
+        for artist in artists:  # animated artists are left out of a full draw
+            artist.set_animated(True)
+        try:
+            if self._background is None:
+                self.canvas.draw()
+                self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            else:
+                self.canvas.restore_region(self._background)
+            for artist in artists:
+                (artist.axes or self.fig).draw_artist(artist)
+        finally:  # leave the figure normal for anyone who draws it whole (savefig)
+            for artist in artists:
+                artist.set_animated(False)
+        buffer = io.BytesIO()
+        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png")
+        return buffer.getvalue()
+
+
+class BlitLiveFigure(LiveFigure):
+    """A :class:`~nbcode.widgets.LiveFigure` that redraws only the moving artists (see :class:`BlitRenderer`)."""
+
+    def __init__(self, fig, controls, update, moving: Callable[[], list], columns: int = 2) -> None:
+        self.renderer = BlitRenderer(fig, moving)
+        super().__init__(fig, controls, update, columns=columns)
+
+    def refresh(self) -> None:
+        self._update(**self.values)
+        self.image.value = self.renderer.png()
+
+
 class Scrubber:
     """A self-contained HTML slider over precomputed PNG frames (needs no kernel, no network)."""
 

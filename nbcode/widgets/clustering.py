@@ -215,13 +215,13 @@ def _draw(fig, k: int, iteration: int, seed: int, init: str):
 def kmeans_explorer(k: int = TRUE_K, iteration: int = 0, seed: int = START_SEED, init: str = "k-means++", *, dpi: int = 80):
     """Live figure: k (1..8) and iteration (0..10) sliders, start (k-means++ / random) and seed; returns the LiveFigure.
 
-    Frames are blitted (:class:`nbcode.widgets.feedforward.BlitLiveFigure`): axes, ticks and
+    Frames are blitted (:class:`nbcode.widgets.BlitLiveFigure`): axes, ticks and
     labels are drawn once, each move redraws only the points, centroids, paths, title and inset.
     """
     import ipywidgets as widgets
 
     from ._core import new_figure
-    from .feedforward import BlitLiveFigure
+    from ._core import BlitLiveFigure
 
     fig = new_figure(8.6, 3.9, dpi=dpi)
     update, moving = _draw(fig, k, iteration, seed, init)
@@ -237,7 +237,7 @@ def kmeans_explorer(k: int = TRUE_K, iteration: int = 0, seed: int = START_SEED,
 def kmeans_scrubber(k: int = TRUE_K, seed: int = START_SEED, init: str = "k-means++", dpi: int = 70):
     """Static version: the same figure at iterations 0 .. ITERS for one k and one start (blitted frames)."""
     from ._core import Scrubber, new_figure
-    from .feedforward import BlitRenderer
+    from ._core import BlitRenderer
 
     fig = new_figure(8.6, 3.9, dpi=dpi)
     update, moving = _draw(fig, k, 0, seed, init)
