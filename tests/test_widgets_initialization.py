@@ -104,6 +104,19 @@ def test_histograms_by_hand():
 def test_octave_bins_at_the_edges():
     values = np.array([0.0, 1.0, -1.0, 3.9, 4.0, 2.0**-48, 2.0**-60, 2.0**40, np.inf, 5e-324])
     np.testing.assert_array_equal(W._octave_bins(values), [0, 24, 24, 24, 25, 0, 0, 39, 39, 0])
+    single = np.array([0.0, 1.0, -1.0, 3.9, 4.0, 2.0**-48, 2.0**-60, 2.0**40, np.inf, 1e-45], dtype=np.float32)
+    np.testing.assert_array_equal(W._octave_bins(single), [0, 24, 24, 24, 25, 0, 0, 39, 39, 0])
+
+
+def test_float32_gives_the_same_picture():
+    a = W.layer_activations("normal", 0.3, "tanh", n=300)
+    b = W.layer_activations("normal", 0.3, "tanh", n=300, dtype=np.float32)
+    assert b["activations"][0].dtype == np.float32 and b["gradients"][0].dtype == np.float32
+    np.testing.assert_allclose(b["std"], a["std"], rtol=1e-5)
+    np.testing.assert_allclose(b["grad_std"], a["grad_std"], rtol=1e-4)
+    assert np.abs(a["hist"] - b["hist"]).max() < 0.01 and np.abs(a["grad_hist"] - b["grad_hist"]).max() < 0.01
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        W.layer_activations("he", dtype=np.int64)
 
 
 def test_relu_histograms_leave_out_zeros():
@@ -182,7 +195,7 @@ def test_view_updates_artists_and_image():
     view.controls["std"].value = 10.0
     assert bytes(view.image.value) != first_image
     assert not np.allclose(act_patch.get_data().values, first_heights)
-    expected = W.layer_activations("normal", 10.0, "tanh", n=100)
+    expected = W.layer_activations("normal", 10.0, "tanh", n=100, dtype=np.float32)
     np.testing.assert_allclose(act_patch.get_data().values, expected["hist"][0])
     np.testing.assert_allclose(grad_patch.get_data().values, expected["grad_hist"][0])
     assert "saturated" in view.fig._suptitle.get_text()
