@@ -189,7 +189,7 @@ def test_view_updates_artists_and_image():
     first_image = bytes(view.image.value)
     first_heights = act_patch.get_data().values.copy()
     assert first_image.startswith(b"\x89PNG")
-    assert "collapsed" in view.fig._suptitle.get_text()
+    assert "collapsed" in view.fig.get_suptitle()
     assert axes[0].get_title().startswith("layer 1: std 0.0")
 
     view.controls["std"].value = 10.0
@@ -198,14 +198,14 @@ def test_view_updates_artists_and_image():
     expected = W.layer_activations("normal", 10.0, "tanh", n=100, dtype=np.float32)
     np.testing.assert_allclose(act_patch.get_data().values, expected["hist"][0])
     np.testing.assert_allclose(grad_patch.get_data().values, expected["grad_hist"][0])
-    assert "saturated" in view.fig._suptitle.get_text()
+    assert "saturated" in view.fig.get_suptitle()
 
     view.controls["activation"].value = "relu"
     assert axes[0].get_xlim() == (0.0, 4.0)
-    assert "exploding" in view.fig._suptitle.get_text()
+    assert "exploding" in view.fig.get_suptitle()
     view.controls["scheme"].value = "he"
     assert view.controls["std"].disabled
-    assert "healthy" in view.fig._suptitle.get_text() and "He (std 0.141)" in view.fig._suptitle.get_text()
+    assert "healthy" in view.fig.get_suptitle() and "He (std 0.141)" in view.fig.get_suptitle()
     view.controls["scheme"].value = "normal"
     assert not view.controls["std"].disabled
     view.controls["activation"].value = "sigmoid"
@@ -220,7 +220,7 @@ def test_scrubber_frames_and_size():
     assert all(f.startswith(b"\x89PNG") for f in scrub.frames)
     assert scrub.labels == ["0.001", "0.1", "10"] and scrub.initial == 1 and scrub.control == "std"
     # the figure is left at the initial frame, with its artists back in the normal draw
-    assert "healthy" in view.fig._suptitle.get_text() and "sigmoid" in view.fig._suptitle.get_text()
+    assert "healthy" in view.fig.get_suptitle() and "sigmoid" in view.fig.get_suptitle()
     assert not any(p.get_animated() for ax in view.fig.axes for p in ax.patches)
     assert view.fig.dpi == 40
     with pytest.raises(ValueError, match="at least one value"):

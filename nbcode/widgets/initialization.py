@@ -398,8 +398,7 @@ def _blit_frames(fig, update, calls, dpi: int) -> list[bytes]:
 
     dynamic = [patch for ax in fig.axes for patch in ax.patches]
     dynamic += [ax.title for ax in fig.axes if ax.get_title()]
-    if fig._suptitle is not None:
-        dynamic.append(fig._suptitle)
+    dynamic += fig.texts  # the suptitle
     canvas = FigureCanvasAgg(fig)
     old_dpi = fig.dpi
     fig.set_dpi(dpi)
