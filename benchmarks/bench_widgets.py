@@ -20,6 +20,16 @@ import nbcode.widgets
 RESULTS = Path(__file__).with_name("results")
 
 
+def describe(value) -> str:
+    """Short text for an argument: arrays by shape, classes by name."""
+    if isinstance(value, type):
+        return value.__name__
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        return f"array{tuple(value.shape)}"
+    text = repr(value)
+    return text if len(text) <= 40 else f"{type(value).__name__}(...)"
+
+
 def median_ms(call, repeat: int = 15) -> float:
     call()  # warm-up
     times = []
@@ -38,12 +48,11 @@ def main() -> None:
         module = importlib.import_module(f"nbcode.widgets.{info.name}")
         for function, kwargs in getattr(module, "LATENCY_CASES", []):
             ms = median_ms(lambda: function(**kwargs))
-            rows.append({"module": info.name, "call": f"{function.__name__}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})", "ms": round(ms, 2)})
-    width = max((len(r["module"]) + len(r["call"]) for r in rows), default=20) + 3
-    print(f"{'compute call':<{width}} median ms")
+            rows.append({"module": info.name, "call": f"{function.__name__}({', '.join(f'{k}={describe(v)}' for k, v in kwargs.items())})", "ms": round(ms, 2)})
+    print(f"{'median ms':>9}  compute call")
     for r in rows:
         flag = "" if r["ms"] < 30 else "   <-- over 30 ms"
-        print(f"{r['module'] + '.' + r['call']:<{width}} {r['ms']:8.2f}{flag}")
+        print(f"{r['ms']:9.2f}  {r['module']}.{r['call']}{flag}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "widgets.json").write_text(json.dumps(rows, indent=1))
     if rows:
