@@ -24,11 +24,19 @@ test: $(VENV)/.test $(BINDER)/.kernel assets
 unit:
 	$(PY) -m pytest tests -m "not browser" -n $(WORKERS) --cov=nbcode --cov-report=term
 
-# 2. Every chapter re-executed by nbval (strict) in the Binder environment, from chapters/.
-#    Two notebooks run side by side on two cores, so each kernel's BLAS gets one thread.
-notebooks:
-	JUPYTER_PATH=$(CURDIR)/$(BINDER)/share/jupyter OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest chapters -n $(WORKERS) --dist loadfile -p no:cacheprovider \
+# 2. Every chapter re-executed by nbval (strict) in the Binder environment, from chapters/, twice:
+#    as this machine runs it (two notebooks side by side on two cores, one BLAS thread each), and
+#    on another floating-point path: NumPy's baseline SIMD loops instead of AVX2/AVX-512 and two
+#    BLAS threads. A printed number that holds on one CPU only fails the second pass.
+#    (OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE stay as the machine sets them; tools/nbval_matrix.py,
+#    run by hand, varies the OpenBLAS kernel too.)
+NBVAL := JUPYTER_PATH=$(CURDIR)/$(BINDER)/share/jupyter $(PY) -m pytest chapters -n $(WORKERS) --dist loadfile -p no:cacheprovider \
 	  --nbval --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 120
+OTHER_FP_PATH := NPY_DISABLE_CPU_FEATURES=X86_V3,X86_V4,AVX512_ICL OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2
+
+notebooks:
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(NBVAL)
+	$(OTHER_FP_PATH) $(NBVAL)
 
 # 3. The HTML book from the outputs nbval just reproduced (so no chapter executes twice).
 build-noexec:
