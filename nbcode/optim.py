@@ -3,16 +3,28 @@
 What a reader learns here transfers to PyTorch exactly: ``SGD(params, lr=0.1, momentum=0.9)``
 means the same thing in both, step for step. Every optimizer
 
-- holds the list of parameters it updates (objects with ``.data`` and ``.grad``, such as
-  :class:`nbcode.parameter.Parameter`),
-- keeps per-parameter state in ``self.state[i]`` (``i`` = the parameter's index),
-- exposes ``step()`` and ``zero_grad()``, and
-- keeps its hyperparameters in ``param_groups[0]`` (one group; a dict, as in torch), with
-  ``opt.lr`` a shortcut for ``opt.param_groups[0]["lr"]``. Schedules change that entry.
+- keeps one parameter group, as torch does: ``opt.param_groups == [group]`` where ``group`` is a
+  dict holding ``"params"`` (the list of parameters, objects with ``.data`` and ``.grad`` such as
+  :class:`nbcode.parameter.Parameter`) and the hyperparameters; ``opt.lr`` is a shortcut for
+  ``group["lr"]``, the entry schedules change,
+- keeps each parameter's buffers in ``opt.state[p]``, keyed by the parameter object, under
+  torch's names (``momentum_buffer``, ``sum``, ``square_avg``, ``exp_avg``, ...; entries named
+  ``scratch*`` are workspaces, overwritten before they are read), and
+- exposes ``step()`` and ``zero_grad()``.
+
+So torch-style code runs unchanged::
+
+    for group in opt.param_groups:
+        for p in group["params"]:
+            opt.state[p]            # that parameter's buffers
 
 Updates are done in place on ``p.data`` with buffers allocated once, so float32 parameters stay
-float32 and a step allocates nothing. ``p.grad`` is never modified (weight decay is added into a
-scratch buffer), matching torch, where ``grad.add(param, alpha=wd)`` makes a new tensor.
+float32 and a step allocates nothing. ``p.grad`` is never modified (weight decay and ``maximize``
+work in a scratch buffer), matching torch, where ``grad.add(param, alpha=wd)`` makes a new tensor.
+
+Every optimizer takes ``maximize=False``; with ``maximize=True`` it climbs: as in torch, the
+gradient is negated first, g <- -g, and weight decay is then added to that (so it still pulls p
+towards 0).
 
 Notation below: g = gradient, p = parameter, t = step count (1 on the first step).
 """
@@ -70,9 +82,9 @@ def _check_lr(lr: Any) -> float:
 
 
 class Optimizer:
-    """Base class: holds the parameters, one ``param_groups`` entry of hyperparameters, and state.
+    """Base class: one parameter group (``param_groups[0]``: ``"params"`` and hyperparameters) and ``state``.
 
-    Subclasses implement ``_init_state(p)`` (buffers for one parameter, allocated once) and
+    Subclasses implement ``_init_state(group, p)`` (buffers for one parameter, allocated once) and
     ``_update(group, p, g, state)`` (one in-place update of ``p.data`` from gradient ``g``).
     """
 
@@ -83,15 +95,15 @@ class Optimizer:
                 f"{type(params).__name__}; pass a list, e.g. [p] or model.parameters()."
             )
         try:
-            self.params: list[Any] = list(params)
+            params = list(params)
         except TypeError:
             raise ValueError(
                 f"params must be an iterable of parameters, got {type(params).__name__}; pass model.parameters()."
             ) from None
-        if not self.params:
+        if not params:
             raise ValueError("optimizer got an empty parameter list; pass model.parameters() of a model that has parameters.")
         seen: set[int] = set()
-        for i, p in enumerate(self.params):
+        for i, p in enumerate(params):
             if isinstance(p, dict):
                 raise ValueError(
                     "nbcode optimizers take a single group of parameters, got a dict (a torch-style "
@@ -105,13 +117,11 @@ class Optimizer:
             if id(p) in seen:
                 raise ValueError(f"params[{i}] appears more than once; each parameter must be listed once or it is updated twice per step.")
             seen.add(id(p))
-        group = dict(defaults)
-        group["lr"] = _check_lr(group["lr"])
-        self.defaults = dict(group)
+        self.defaults = dict(defaults, lr=_check_lr(defaults["lr"]))
+        group = {"params": params, **self.defaults}
         self.param_groups: list[dict[str, Any]] = [group]
-        self.state: dict[int, dict[str, Any]] = {i: self._init_state(p) for i, p in enumerate(self.params)}
-        # The same state dicts in parameter order, for a lean loop in step().
-        self._pairs = [(p, self.state[i]) for i, p in enumerate(self.params)]
+        # Keyed by the parameter object (Parameter hashes by identity), as torch keys by tensor.
+        self.state: dict[Any, dict[str, Any]] = {p: self._init_state(group, p) for p in params}
 
     @property
     def lr(self) -> float:
@@ -123,7 +133,7 @@ class Optimizer:
         # 0 is allowed here (torch allows it; CosineAnnealingLR reaches eta_min=0).
         self.param_groups[0]["lr"] = _check_number(value, "learning rate", fix="; use e.g. 0.01")
 
-    def _init_state(self, p: Any) -> dict[str, Any]:  # pragma: no cover - abstract
+    def _init_state(self, group: dict[str, Any], p: Any) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _update(self, group: dict[str, Any], p: Any, g: np.ndarray, state: dict[str, Any]) -> None:  # pragma: no cover
@@ -136,38 +146,44 @@ class Optimizer:
         and parameters whose ``.grad`` is ``None`` are skipped.
         """
         loss = closure() if closure is not None else None
-        group = self.param_groups[0]
-        update = self._update
-        for p, state in self._pairs:
-            g = p.grad
-            if g is not None:
-                update(group, p, g, state)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    self._update(group, p, p.grad, self.state[p])
         return loss
 
     def zero_grad(self) -> None:
         """Set every gradient to zero in place (layers write into ``.grad``, so it is kept, not set to None)."""
-        for p in self.params:
-            if p.grad is not None:
-                p.grad.fill(0)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    p.grad.fill(0)
 
-    def _grad_with_weight_decay(self, p: Any, g: np.ndarray, weight_decay: float, state: dict[str, Any]) -> np.ndarray:
-        """L2 penalty (wd/2)|p|^2 adds wd*p to the gradient: return g + wd*p in a buffer, leaving p.grad alone."""
-        buf = state.get("decayed_grad")
+    def _grad(self, p: Any, g: np.ndarray, state: dict[str, Any], maximize: bool, weight_decay: float = 0.0) -> np.ndarray:
+        """The gradient the rule uses, as in torch: g <- -g if maximize, then g <- g + wd * p (L2 penalty).
+
+        The penalty (wd/2)|p|^2 has gradient wd * p. The result goes into a buffer; p.grad is left alone.
+        """
+        if not maximize and weight_decay == 0:
+            return g
+        buf = state.get("scratch_grad")
         if buf is None:
-            buf = state["decayed_grad"] = np.empty_like(p.data)
+            buf = state["scratch_grad"] = np.empty_like(p.data)
+        if weight_decay == 0:
+            return np.negative(g, out=buf)
         np.multiply(p.data, weight_decay, out=buf)
-        np.add(g, buf, out=buf)
-        return buf
+        return np.subtract(buf, g, out=buf) if maximize else np.add(g, buf, out=buf)
 
     def __repr__(self) -> str:
-        opts = ", ".join(f"{k}={v}" for k, v in self.param_groups[0].items())
-        return f"{type(self).__name__}({len(self.params)} parameters, {opts})"
+        group = self.param_groups[0]
+        opts = ", ".join(f"{k}={v}" for k, v in group.items() if k != "params")
+        return f"{type(self).__name__}({len(group['params'])} parameters, {opts})"
 
 
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with momentum (torch.optim.SGD).
 
-    With weight decay, g <- g + wd * p. Then, with momentum m > 0:
+    With maximize, g <- -g; with weight decay, g <- g + wd * p. Then, with momentum m > 0:
 
         buf <- g                              (first step: the buffer starts as the first gradient)
         buf <- m * buf + (1 - dampening) * g  (later steps)
@@ -186,6 +202,7 @@ class SGD(Optimizer):
         dampening: float = 0,
         weight_decay: float = 0,
         nesterov: bool = False,
+        maximize: bool = False,
     ) -> None:
         momentum = _check_number(momentum, "momentum", fix="; typical values are 0.9 or 0.99")
         dampening = _check_number(dampening, "dampening", fix="; use 0 (the default)")
@@ -197,20 +214,19 @@ class SGD(Optimizer):
                 "Nesterov momentum requires a momentum and zero dampening; "
                 "pass momentum > 0 (e.g. momentum=0.9) and dampening=0, or nesterov=False."
             )
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=bool(nesterov))
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=bool(nesterov), maximize=bool(maximize))
         super().__init__(params, defaults)
 
-    def _init_state(self, p: Any) -> dict[str, Any]:
-        return {"step": 0, "momentum_buffer": None, "scratch": np.empty_like(p.data)}
+    def _init_state(self, group: dict[str, Any], p: Any) -> dict[str, Any]:
+        return {"scratch": np.empty_like(p.data)}  # momentum_buffer appears on the first step, as in torch
 
     def _update(self, group: dict[str, Any], p: Any, g: np.ndarray, state: dict[str, Any]) -> None:
-        lr, momentum, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
+        lr, momentum = group["lr"], group["momentum"]
         scratch = state["scratch"]
-        state["step"] += 1
-        if weight_decay != 0:
-            g = self._grad_with_weight_decay(p, g, weight_decay, state)
+        g = self._grad(p, g, state, group["maximize"], group["weight_decay"])
         if momentum != 0:
-            buf = state["momentum_buffer"]
+            buf = state.get("momentum_buffer")
             if buf is None:
                 buf = state["momentum_buffer"] = g.copy()  # torch: the first buffer is g itself, undamped
             else:
@@ -235,6 +251,7 @@ class SGD(Optimizer):
 class Adagrad(Optimizer):
     """AdaGrad (torch.optim.Adagrad): per-coordinate steps shrink with the sum of squared gradients.
 
+        g   <- -g                            (if maximize)
         g   <- g + wd * p                    (if weight_decay)
         clr  = lr / (1 + (t - 1) * lr_decay)
         sum <- sum + g^2                     (sum starts at initial_accumulator_value)
@@ -249,30 +266,29 @@ class Adagrad(Optimizer):
         weight_decay: float = 0,
         initial_accumulator_value: float = 0,
         eps: float = 1e-10,
+        maximize: bool = False,
     ) -> None:
         lr_decay = _check_number(lr_decay, "lr_decay", fix="; use 0 for no decay")
         weight_decay = _check_number(weight_decay, "weight_decay", fix="; use e.g. 1e-4, or 0 for none")
-        self._initial_accumulator_value = _check_number(
+        initial_accumulator_value = _check_number(
             initial_accumulator_value, "initial_accumulator_value", fix="; use 0 (the default) or e.g. 0.1"
         )
         eps = _check_number(eps, "epsilon", fix="; use e.g. 1e-10")
         defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                        initial_accumulator_value=self._initial_accumulator_value, eps=eps)
+                        initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=bool(maximize))
         super().__init__(params, defaults)
 
-    def _init_state(self, p: Any) -> dict[str, Any]:
+    def _init_state(self, group: dict[str, Any], p: Any) -> dict[str, Any]:
         return {
             "step": 0,
-            "sum": np.full_like(p.data, self._initial_accumulator_value),
+            "sum": np.full_like(p.data, group["initial_accumulator_value"]),
             "scratch": np.empty_like(p.data),
         }
 
     def _update(self, group: dict[str, Any], p: Any, g: np.ndarray, state: dict[str, Any]) -> None:
         state["step"] += 1
         step = state["step"]
-        weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            g = self._grad_with_weight_decay(p, g, weight_decay, state)
+        g = self._grad(p, g, state, group["maximize"], group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         total, scratch = state["sum"], state["scratch"]
         np.multiply(g, g, out=scratch)
@@ -287,6 +303,7 @@ class Adagrad(Optimizer):
 class RMSprop(Optimizer):
     """RMSprop (torch.optim.RMSprop): divide by a running root-mean-square of recent gradients.
 
+        g   <- -g                                      (if maximize)
         g   <- g + wd * p                              (if weight_decay)
         v   <- alpha * v + (1 - alpha) * g^2
         avg  = sqrt(v - gbar^2) + eps  with gbar <- alpha*gbar + (1-alpha)*g   (centered)
@@ -307,17 +324,18 @@ class RMSprop(Optimizer):
         weight_decay: float = 0,
         momentum: float = 0,
         centered: bool = False,
+        maximize: bool = False,
     ) -> None:
         alpha = _check_number(alpha, "alpha", fix="; typical values are 0.9 or 0.99")
         eps = _check_number(eps, "epsilon", fix="; use e.g. 1e-8")
         weight_decay = _check_number(weight_decay, "weight_decay", fix="; use e.g. 1e-4, or 0 for none")
         momentum = _check_number(momentum, "momentum", fix="; use 0 (the default) or e.g. 0.9")
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=bool(centered))
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                        centered=bool(centered), maximize=bool(maximize))
         super().__init__(params, defaults)
 
-    def _init_state(self, p: Any) -> dict[str, Any]:
+    def _init_state(self, group: dict[str, Any], p: Any) -> dict[str, Any]:
         # Like torch, keep only the buffers the chosen options use (memory is part of the lesson).
-        group = self.param_groups[0]
         state = {"step": 0, "square_avg": np.zeros_like(p.data), "scratch": np.empty_like(p.data)}
         if group["centered"]:
             state["grad_avg"] = np.zeros_like(p.data)
@@ -327,9 +345,8 @@ class RMSprop(Optimizer):
 
     def _update(self, group: dict[str, Any], p: Any, g: np.ndarray, state: dict[str, Any]) -> None:
         state["step"] += 1
-        alpha, weight_decay, momentum = group["alpha"], group["weight_decay"], group["momentum"]
-        if weight_decay != 0:
-            g = self._grad_with_weight_decay(p, g, weight_decay, state)
+        alpha, momentum = group["alpha"], group["momentum"]
+        g = self._grad(p, g, state, group["maximize"], group["weight_decay"])
         square_avg, scratch = state["square_avg"], state["scratch"]
         np.multiply(g, g, out=scratch)
         scratch *= 1.0 - alpha
@@ -361,6 +378,7 @@ class RMSprop(Optimizer):
 class Adam(Optimizer):
     """Adam (torch.optim.Adam): momentum on g and on g^2, with bias correction.
 
+        g  <- -g                               (if maximize)
         g  <- g + wd * p                       (if weight_decay; AdamW decays p instead)
         m  <- beta1 * m + (1 - beta1) * g
         v  <- beta2 * v + (1 - beta2) * g^2
@@ -380,6 +398,7 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0,
         amsgrad: bool = False,
+        maximize: bool = False,
     ) -> None:
         try:
             beta1, beta2 = betas
@@ -390,17 +409,18 @@ class Adam(Optimizer):
         beta2 = _check_number(beta2, "beta parameter at index 1", below=1.0, fix=fix)
         eps = _check_number(eps, "epsilon", fix="; use e.g. 1e-8")
         weight_decay = _check_number(weight_decay, "weight_decay", fix="; use e.g. 1e-2, or 0 for none")
-        defaults = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay, amsgrad=bool(amsgrad))
+        defaults = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay, amsgrad=bool(amsgrad),
+                        maximize=bool(maximize))
         super().__init__(params, defaults)
 
-    def _init_state(self, p: Any) -> dict[str, Any]:
+    def _init_state(self, group: dict[str, Any], p: Any) -> dict[str, Any]:
         state = {
             "step": 0,
             "exp_avg": np.zeros_like(p.data),
             "exp_avg_sq": np.zeros_like(p.data),
             "scratch": np.empty_like(p.data),
         }
-        if self.param_groups[0]["amsgrad"]:  # the running maximum exists only with AMSGrad, as in torch
+        if group["amsgrad"]:  # the running maximum exists only with AMSGrad, as in torch
             state["max_exp_avg_sq"] = np.zeros_like(p.data)
         return state
 
@@ -410,11 +430,12 @@ class Adam(Optimizer):
         lr, weight_decay = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         data = p.data
-        if weight_decay != 0:
-            if self._decoupled_weight_decay:
+        if self._decoupled_weight_decay:
+            if weight_decay != 0:
                 data *= 1.0 - lr * weight_decay  # AdamW: shrink p directly, outside the moments
-            else:
-                g = self._grad_with_weight_decay(p, g, weight_decay, state)
+            g = self._grad(p, g, state, group["maximize"])
+        else:
+            g = self._grad(p, g, state, group["maximize"], weight_decay)
         exp_avg, exp_avg_sq, scratch = state["exp_avg"], state["exp_avg_sq"], state["scratch"]
         # m <- m + (1 - beta1) * (g - m), torch's lerp; = beta1 * m + (1 - beta1) * g
         np.subtract(g, exp_avg, out=scratch)
@@ -457,8 +478,9 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
         amsgrad: bool = False,
+        maximize: bool = False,
     ) -> None:
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
 
 
 def _momentum(params: Iterable[Any], **kw: Any) -> SGD:

@@ -10,6 +10,9 @@ class Parameter:
 
     ``grad`` has the same shape and dtype as ``data`` and is updated *in place* by the
     layer that owns the parameter (so optimizers may keep references to it).
+
+    Like a torch tensor, a parameter is hashed and compared by identity: optimizers key their
+    state by it (``opt.state[p]``), so this class must not define ``__eq__`` or ``__hash__``.
     """
 
     __slots__ = ("data", "grad", "name")

@@ -224,6 +224,8 @@ ALL_CONFIGS = [
     ("rmsprop", {"centered": True, "momentum": 0.5, "weight_decay": 0.1}),
     ("adam", {"amsgrad": True, "weight_decay": 0.1}),
     ("adamw", {"amsgrad": True}),
+    ("sgd", {"momentum": 0.9, "weight_decay": 0.1, "maximize": True}),
+    ("adam", {"weight_decay": 0.1, "maximize": True}),
 ]
 
 
@@ -342,11 +344,144 @@ def test_get_builds_each_named_optimizer():
 
 def test_torch_defaults():
     p = Parameter(np.ones(2))
-    assert optim.SGD([p]).param_groups[0] == {"lr": 1e-3, "momentum": 0, "dampening": 0, "weight_decay": 0, "nesterov": False}
-    assert optim.Adagrad([p]).param_groups[0] == {"lr": 1e-2, "lr_decay": 0, "weight_decay": 0, "initial_accumulator_value": 0, "eps": 1e-10}
-    assert optim.RMSprop([p]).param_groups[0] == {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0, "momentum": 0, "centered": False}
-    assert optim.Adam([p]).param_groups[0] == {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0, "amsgrad": False}
-    assert optim.AdamW([p]).param_groups[0]["weight_decay"] == 1e-2
+    off = {"maximize": False}
+    assert optim.SGD([p]).defaults == {"lr": 1e-3, "momentum": 0, "dampening": 0, "weight_decay": 0, "nesterov": False, **off}
+    assert optim.Adagrad([p]).defaults == {"lr": 1e-2, "lr_decay": 0, "weight_decay": 0, "initial_accumulator_value": 0, "eps": 1e-10, **off}
+    assert optim.RMSprop([p]).defaults == {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0, "momentum": 0, "centered": False, **off}
+    assert optim.Adam([p]).defaults == {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0, "amsgrad": False, **off}
+    assert optim.AdamW([p]).defaults == {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2, "amsgrad": False, **off}
+    for name in optim.OPTIMIZERS:
+        opt = optim.get(name, [p])
+        assert opt.param_groups == [{"params": [p], **opt.defaults}]  # torch's shape: "params" + hyperparameters
+
+
+# ------------------------------------------------------------------ torch's shape: param_groups and state
+
+
+def test_param_groups_hold_the_params_and_state_is_keyed_by_parameter():
+    params = make_params()
+    opt = optim.Adam(params, lr=0.1)
+    assert len(opt.param_groups) == 1
+    group = opt.param_groups[0]
+    assert list(group) == ["params", "lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"]
+    assert group["params"] == params and all(a is b for a, b in zip(group["params"], params))
+    assert list(opt.state) == params  # one entry per parameter, keyed by the object, in order
+    for p in params:
+        p.grad[...] = 1.0
+    opt.step()
+    # code written against torch runs unchanged
+    seen = []
+    for g in opt.param_groups:
+        for p in g["params"]:
+            state = opt.state[p]
+            assert state["step"] == 1 and state["exp_avg"].shape == p.shape
+            np.testing.assert_allclose(state["exp_avg"], 0.1)  # (1 - beta1) * g
+            seen.append(p.name)
+    assert seen == ["w", "b"]
+
+
+def test_state_is_the_live_buffer_the_next_step_reads():
+    p = Parameter(np.array([0.0]))
+    opt = optim.SGD([p], lr=0.1, momentum=0.9)
+    assert "momentum_buffer" not in opt.state[p]  # created by the first step, as in torch
+    p.grad[...] = 1.0
+    opt.step()
+    np.testing.assert_array_equal(opt.state[p]["momentum_buffer"], [1.0])
+    opt.state[p]["momentum_buffer"][...] = 10.0  # edit the buffer: the next step uses it
+    opt.step()
+    assert p.data[0] == pytest.approx(-0.1 - 0.1 * (0.9 * 10 + 1))
+
+
+def test_parameter_is_hashed_and_compared_by_identity():
+    a, b = Parameter(np.ones(2)), Parameter(np.ones(2))  # equal contents, different parameters
+    assert a == a and a != b and hash(a) != hash(b)
+    assert len({a: 1, b: 2}) == 2
+    a.data += 1.0
+    a.grad[...] = 3.0
+    assert hash(a) == hash(a) and {a: 1}[a] == 1  # mutating the arrays does not change the key
+    assert type(a).__eq__ is object.__eq__ and type(a).__hash__ is object.__hash__
+
+
+def test_deepcopy_keeps_state_keyed_by_the_copied_parameter():
+    import copy
+
+    p = Parameter(np.array([1.0, 2.0]))
+    opt = optim.Adam([p], lr=0.1)
+    p.grad[...] = 1.0
+    opt.step()
+    before = p.data.copy()
+    p2, opt2 = copy.deepcopy((p, opt))
+    assert list(opt2.state) == [p2] and opt2.param_groups[0]["params"][0] is p2
+    opt2.state[p2]["exp_avg"][...] += 1.0
+    np.testing.assert_allclose(opt.state[p]["exp_avg"], 0.1)  # the original is untouched
+    p2.grad[...] = 1.0
+    opt2.step()
+    np.testing.assert_array_equal(p.data, before)  # only the copy moved
+    assert not np.array_equal(p2.data, p.data)
+
+
+# ------------------------------------------------------------------ maximize by hand
+
+
+def test_sgd_maximize_by_hand():
+    # f = p^2, g = 2p, lr = 0.1, maximize: p <- p + 0.2 p = 1.2 p: 1 -> 1.2 -> 1.44
+    np.testing.assert_allclose(run(optim.SGD, [1.0], square, 2, lr=0.1, maximize=True)[:, 0], [1.2, 1.44], rtol=1e-15)
+    # torch's order: negate, then add wd * p: d = -2p + 0.5 p = -1.5 p, p <- p + 0.15 p = 1.15 p
+    path = run(optim.SGD, [1.0], square, 2, lr=0.1, weight_decay=0.5, maximize=True)
+    np.testing.assert_allclose(path[:, 0], [1.15, 1.15**2], rtol=1e-15)
+    # with momentum 0.9: buf = -2 then 0.9 * -2 + (-2.4) = -4.2: p = 1.2, then 1.2 + 0.42 = 1.62
+    path = run(optim.SGD, [1.0], square, 2, lr=0.1, momentum=0.9, maximize=True)
+    np.testing.assert_allclose(path[:, 0], [1.2, 1.62], rtol=1e-15)
+
+
+def test_adagrad_maximize_by_hand():
+    # g = 3, lr = 1, eps = 1: sum = 9, p = 0 + 3/(3 + 1) = 0.75 (up, not down)
+    assert run(optim.Adagrad, [0.0], fixed_grads(3.0), 1, lr=1.0, eps=1.0, maximize=True)[0, 0] == pytest.approx(0.75, rel=1e-15)
+    # p0 = 2, g = 3, wd = 0.5, eps = 0: d = -3 + 0.5*2 = -2, sum = 4, p = 2 - 1 * (-2)/2 = 3
+    path = run(optim.Adagrad, [2.0], fixed_grads(3.0), 1, lr=1.0, eps=0.0, weight_decay=0.5, maximize=True)
+    assert path[0, 0] == pytest.approx(3.0, rel=1e-15)
+
+
+def test_rmsprop_maximize_by_hand():
+    # alpha = 0.5, lr = 0.1, eps = 0, g = 3: v = 4.5, p = 0 + 0.1 * 3/sqrt(4.5) = 0.1 sqrt(2)
+    path = run(optim.RMSprop, [0.0], fixed_grads(3.0), 1, lr=0.1, alpha=0.5, eps=0.0, maximize=True)
+    assert path[0, 0] == pytest.approx(0.1 * math.sqrt(2), rel=1e-14)
+    # p0 = 2, wd = 0.5: d = -3 + 1 = -2, v = 0.5 * 4 = 2, p = 2 - 0.1 * (-2)/sqrt(2) = 2 + 0.1 sqrt(2)
+    path = run(optim.RMSprop, [2.0], fixed_grads(3.0), 1, lr=0.1, alpha=0.5, eps=0.0, weight_decay=0.5, maximize=True)
+    assert path[0, 0] == pytest.approx(2 + 0.1 * math.sqrt(2), rel=1e-14)
+
+
+def test_adam_and_adamw_maximize_by_hand():
+    # The first Adam step is -lr * sign(d), with d the gradient the rule uses; betas (0.5, 0.5), eps 0.
+    kw = dict(lr=0.1, betas=(0.5, 0.5), eps=0.0, maximize=True)
+    assert run(optim.Adam, [0.0], fixed_grads(3.0), 1, **kw)[0, 0] == pytest.approx(0.1, rel=1e-15)  # d = -3: up
+    # L2 in Adam: p0 = 2, g = 0.5, wd = 0.5: d = -0.5 + 1 = 0.5 > 0, so the decay wins and p goes down: 1.9
+    assert run(optim.Adam, [2.0], fixed_grads(0.5), 1, weight_decay=0.5, **kw)[0, 0] == pytest.approx(1.9, rel=1e-15)
+    # AdamW: p <- 2 * (1 - 0.1*0.5) = 1.9, then the Adam step of d = -0.5 goes up: 2.0
+    assert run(optim.AdamW, [2.0], fixed_grads(0.5), 1, weight_decay=0.5, **kw)[0, 0] == pytest.approx(2.0, rel=1e-15)
+    # two steps, gradients 3 then 4, no decay: the mirror image of test_adam_by_hand
+    path = run(optim.Adam, [0.0], fixed_grads(3.0, 4.0), 2, **kw)
+    np.testing.assert_allclose(path[:, 0], [0.1, 0.1 + 0.1 * (2.75 / 0.75) / math.sqrt(10.25 / 0.75)], rtol=1e-14)
+
+
+@pytest.mark.parametrize("name, kw", [c for c in ALL_CONFIGS if "maximize" not in c[1]])
+def test_maximize_on_g_is_minimize_on_minus_g(name, kw):
+    # torch negates the gradient before anything else, weight decay included; so the two agree exactly
+    rng = np.random.default_rng(5)
+    grads = [[rng.standard_normal(p.shape) for p in make_params()] for _ in range(5)]
+    up, down = make_params(), make_params()
+    opt_up = optim.get(name, up, lr=0.05, maximize=True, **kw)
+    opt_down = optim.get(name, down, lr=0.05, **kw)
+    for step in grads:
+        for p, q, g in zip(up, down, step):
+            p.grad[...] = g
+            q.grad[...] = -g
+        opt_up.step()
+        opt_down.step()
+        for p, g in zip(up, step):
+            np.testing.assert_array_equal(p.grad, g)  # p.grad is not negated in place
+    for p, q in zip(up, down):
+        np.testing.assert_array_equal(p.data, q.data)
 
 
 # ------------------------------------------------------------------ bad inputs
@@ -668,5 +803,5 @@ def test_state_holds_only_the_buffers_the_options_use(make, buffers):
     opt = make([p])
     p.grad[...] = 1.0
     opt.step()
-    arrays = {k for k, v in opt.state[0].items() if isinstance(v, np.ndarray) and k != "scratch"}
+    arrays = {k for k, v in opt.state[p].items() if isinstance(v, np.ndarray) and not k.startswith("scratch")}
     assert arrays == buffers

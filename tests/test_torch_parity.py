@@ -195,3 +195,90 @@ def test_activations_match_torch_including_extremes():
     assert_same(A.softmax(x), torch.softmax(xt, dim=-1))
     assert_same(A.log_softmax(x), torch.log_softmax(xt, dim=-1))
     assert_same(A.logsumexp(x), torch.logsumexp(xt, dim=-1))
+
+
+# ------------------------------------------------------------------ optimizers: torch's shape and maximize
+
+from nbcode import optim  # noqa: E402
+from nbcode.parameter import Parameter  # noqa: E402
+
+OPTIMIZER_CONFIGS = [
+    ("SGD", dict(lr=0.05, maximize=True)),
+    ("SGD", dict(lr=0.02, momentum=0.9, weight_decay=0.1, maximize=True)),
+    ("SGD", dict(lr=0.02, momentum=0.8, nesterov=True, weight_decay=0.05, maximize=True)),
+    ("Adagrad", dict(lr=0.1, maximize=True)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.1, initial_accumulator_value=0.5, maximize=True)),
+    ("RMSprop", dict(lr=0.01, maximize=True)),
+    ("RMSprop", dict(lr=0.005, centered=True, momentum=0.5, weight_decay=0.05, maximize=True)),
+    ("Adam", dict(lr=0.02, maximize=True)),
+    ("Adam", dict(lr=0.02, amsgrad=True, weight_decay=0.1, maximize=True)),
+    ("AdamW", dict(lr=0.02, maximize=True)),
+    ("AdamW", dict(lr=0.02, weight_decay=0.3, amsgrad=True, maximize=True)),
+    ("SGD", dict(lr=0.02, momentum=0.9)),
+    ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True)),
+]
+
+
+def optimizer_pair(cls_name, kw):
+    """The same optimizer in nbcode and in torch over two float64 parameters with equal starts."""
+    rng = np.random.default_rng(8)
+    start = [0.5 * rng.standard_normal((3, 2)), 0.5 * rng.standard_normal(2)]
+    ours = [Parameter(a) for a in start]
+    theirs = [torch.tensor(a, requires_grad=True) for a in start]
+    return ours, getattr(optim, cls_name)(ours, **kw), theirs, getattr(torch.optim, cls_name)(theirs, **kw)
+
+
+def concave_grad(arrays, noise):
+    """Gradient of f(p) = -sum(c * p^2) / 2 + noise . p, a concave function for maximize to climb."""
+    c = np.geomspace(0.3, 5.0, 8)
+    flat = np.concatenate([a.ravel() for a in arrays])
+    g = -c * flat + noise
+    return [g[:6].reshape(3, 2), g[6:]]
+
+
+@pytest.mark.parametrize("cls_name, kw", OPTIMIZER_CONFIGS)
+def test_optimizer_trajectory_with_maximize_matches_torch(cls_name, kw):
+    ours, opt, theirs, topt = optimizer_pair(cls_name, kw)
+    noise = np.random.default_rng(9).standard_normal((60, 8))
+    sign = 1.0 if kw.get("maximize") else -1.0  # without maximize, descend on -f (the same climb)
+    for t in range(60):
+        for ps, tensor in ((ours, False), (theirs, True)):
+            arrays = [p.detach().numpy() for p in ps] if tensor else [p.data for p in ps]
+            for p, g in zip(ps, concave_grad(arrays, noise[t])):
+                if tensor:
+                    p.grad = torch.from_numpy(sign * g)
+                else:
+                    p.grad[...] = sign * g
+        opt.step()
+        topt.step()
+    for p, tp in zip(ours, theirs):
+        assert_same(p.data, tp)
+
+
+@pytest.mark.parametrize("cls_name, kw", OPTIMIZER_CONFIGS)
+def test_param_groups_and_state_have_torch_shape(cls_name, kw):
+    ours, opt, theirs, topt = optimizer_pair(cls_name, kw)
+    rng = np.random.default_rng(10)
+    for _ in range(3):
+        for p, tp in zip(ours, theirs):
+            g = rng.standard_normal(p.shape)
+            p.grad[...] = g
+            tp.grad = torch.from_numpy(g.copy())
+        opt.step()
+        topt.step()
+    # one group, "params" first, and every nbcode hyperparameter is a torch one with torch's value
+    assert len(opt.param_groups) == len(topt.param_groups) == 1
+    group, tgroup = opt.param_groups[0], topt.param_groups[0]
+    assert list(group)[0] == list(tgroup)[0] == "params"
+    assert [p.shape for p in group["params"]] == [tuple(tp.shape) for tp in tgroup["params"]]
+    assert {k: group[k] for k in group if k != "params"} == {k: tgroup[k] for k in group if k != "params"}
+    # state keyed by the parameter objects, holding torch's buffers under torch's names
+    assert list(opt.state) == ours
+    for p, tp in zip(group["params"], tgroup["params"]):
+        state, tstate = opt.state[p], topt.state.get(tp, {})  # plain SGD keeps nothing in torch
+        assert {k for k in state if not k.startswith("scratch")} == set(tstate)
+        for name, tvalue in tstate.items():
+            if name == "step":
+                assert state["step"] == tvalue.item() == 3
+            else:
+                assert_same(state[name], tvalue)
