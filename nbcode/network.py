@@ -11,7 +11,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from ._checks import unknown_name
-from .layers import ACTIVATION_LAYERS, BatchNorm1d, Dropout, Layer, Linear, activation_layer
+from .layers import ACTIVATION_LAYERS, BatchNorm1d, Dropout, Layer, LeakyReLU, Linear, ReLU, activation_layer
 from .parameter import Parameter
 
 __all__ = ["Sequential", "mlp"]
@@ -102,7 +102,16 @@ class Sequential(Layer):
         return f"Sequential(\n{inner}\n)" if self.layers else "Sequential()"
 
 
-_RELU_FAMILY = ("relu", "leaky_relu")
+_RELU_FAMILY = (ReLU, LeakyReLU)  # the activations He initialisation is derived for
+
+
+def _probe(make_activation: Callable[[], Layer]) -> Layer:
+    """One layer from the factory, checked to be a Layer (mlp calls it once per hidden layer)."""
+    layer = make_activation()
+    if not isinstance(layer, Layer):
+        raise ValueError(f"mlp: the activation factory must return a Layer (e.g. ReLU), got {type(layer).__name__}; "
+                         "pass a layer class such as ReLU, a lambda such as lambda: LeakyReLU(0.1), or a name.")
+    return layer
 
 
 def mlp(
@@ -138,14 +147,15 @@ def mlp(
         def make_activation() -> Layer:
             return activation_layer(key)
     elif callable(activation):
-        key = getattr(activation, "__name__", "").lower()
         make_activation = activation
     else:
         raise ValueError(f"mlp: activation must be a name or a layer factory, got {activation!r}.")
     if not (0.0 <= dropout < 1.0):
         raise ValueError(f"mlp: dropout is a drop probability in [0, 1), got {dropout!r}.")
+    probe = _probe(make_activation)
     if init is None:
-        init = "he_normal" if key in _RELU_FAMILY else "xavier_normal"
+        # judged by the layer the factory makes, so ReLU, lambda: LeakyReLU(0.1) and "relu" agree
+        init = "he_normal" if isinstance(probe, _RELU_FAMILY) else "xavier_normal"
     rng = np.random.default_rng(rng)
 
     layers: list[Layer] = []

@@ -179,6 +179,25 @@ def test_mlp_default_init_depends_on_activation():
     assert fixed.std() == pytest.approx(0.01, rel=0.02)
 
 
+@pytest.mark.parametrize("activation", ["relu", ReLU, LeakyReLU, lambda: ReLU(), lambda: LeakyReLU(0.1), "leaky_relu"])
+def test_mlp_he_init_for_every_way_of_naming_the_relu_family(activation):
+    # a class or a lambda once got Xavier (the family was read from __name__, "<lambda>", "leakyrelu");
+    # fan_in = fan_out, so He (2 / n) and Xavier (2 / 2n) differ by a factor of sqrt(2)
+    weight = mlp([1000, 1000, 1], activation, rng=0)[0].weight.data
+    assert weight.std() == pytest.approx(np.sqrt(2 / 1000), rel=0.02)
+
+
+@pytest.mark.parametrize("activation", ["tanh", Tanh, Sigmoid, lambda: Identity()])
+def test_mlp_xavier_init_for_the_others_however_named(activation):
+    weight = mlp([1000, 1000, 1], activation, rng=0)[0].weight.data
+    assert weight.std() == pytest.approx(np.sqrt(2 / 2000), rel=0.02)
+
+
+def test_mlp_activation_factory_must_make_a_layer():
+    with pytest.raises(ValueError, match="the activation factory must return a Layer.*got float"):
+        mlp([3, 4, 2], lambda: 0.5)
+
+
 def test_mlp_reproducible_and_dtype():
     a, b, c = mlp([3, 5, 2], rng=1), mlp([3, 5, 2], rng=1), mlp([3, 5, 2], rng=2)
     for pa, pb in zip(a.parameters(), b.parameters()):
