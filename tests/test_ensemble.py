@@ -365,3 +365,23 @@ def test_adaboost_errors():
     for attempt in (lambda: ada.predict(np.zeros((1, 1))), lambda: ada.error_bound_):
         with pytest.raises(RuntimeError, match="not fitted"):
             attempt()
+
+
+@pytest.mark.parametrize("low, high, degree", [(0, 10, 8), (0, 100, 8), (0, 1000, 15), (-5e3, -1e3, 12)])
+def test_polynomial_regression_is_exact_on_unscaled_inputs(low, high, degree):
+    # raw Legendre features of x in [0, 1000] once gave a degree-15 fit of a line off by 43%
+    x = np.linspace(low, high, 60)
+    y = 1 + x / 2
+    model = E.PolynomialRegression(degree).fit(x, y)
+    assert model.domain_ == (low, high)
+    x_new = np.linspace(low, high, 17)
+    np.testing.assert_allclose(model.predict(x_new), 1 + x_new / 2, rtol=1e-9, atol=1e-9 * abs(high))
+    reference = np.polynomial.Polynomial.fit(x, y, degree)(x_new)
+    np.testing.assert_allclose(model.predict(x_new), reference, rtol=1e-9)
+
+
+def test_polynomial_regression_single_distinct_input_and_wrong_predict_shape():
+    model = E.PolynomialRegression(2).fit([3.0, 3.0, 3.0], [1.0, 2.0, 3.0])
+    assert model.predict([3.0]) == pytest.approx([2.0])  # the mean, minimum-norm
+    with pytest.raises(ValueError, match="takes one input feature, got 2"):
+        model.predict(np.zeros((4, 2)))
