@@ -48,20 +48,75 @@ def check_ndim(x: np.ndarray, ndim: int | Iterable[int], name: str = "x", where:
 
 
 def check_labels(labels, num_classes: int, name: str = "labels") -> np.ndarray:
-    """Return integer class labels as an int array, checking they lie in ``[0, num_classes)``."""
+    """Return integer class labels as an int array, checking they lie in ``[0, num_classes)``.
+
+    Whole-valued floats become int64, and so do booleans: ``False``/``True`` are classes 0 and 1
+    (as in ``y = x > 0``), never a mask.
+    """
     arr = np.asarray(labels)
+    # fast path (this runs every mini-batch): viewed as unsigned, a negative label becomes huge,
+    # so one max() checks both ends
+    if arr.dtype.kind in "iu" and arr.size and arr.view(f"u{arr.itemsize}").max() < num_classes:
+        return arr
     if arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
             raise ValueError(f"{name} must be whole class indices, got non-integer values; pass integer labels or one-hot targets.")
         arr = arr.astype(np.int64)
-    elif arr.dtype.kind not in "iub":
-        raise ValueError(f"{name} must be integer class indices, got dtype {arr.dtype}.")
+    elif arr.dtype.kind == "b":
+        arr = arr.astype(np.int64)
+    elif arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be integer class indices, got dtype {arr.dtype}; encode the classes "
+                         "as 0..C-1, e.g. np.unique(y, return_inverse=True)[1].")
     if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
         raise ValueError(
             f"{name} must lie in 0..{num_classes - 1} for {num_classes} classes, "
             f"found values from {arr.min()} to {arr.max()}; re-encode the labels or widen the output layer."
         )
     return arr
+
+
+def check_unit_interval(x: np.ndarray, what: str, where: str, fix: str) -> None:
+    """Raise ``ValueError`` if ``x`` has values outside [0, 1] (NaN passes: callers catch it from the loss)."""
+    if x.min() < 0 or x.max() > 1:
+        raise ValueError(f"{where} expects {what} in [0, 1], got values from {x.min()} to {x.max()}; {fix}")
+
+
+#: How far a probability row may sum from 1: rounding stays below it even in float16 (relative
+#: error 5e-4 per entry, so at most 5e-4 on the sum); rows that are not probabilities miss by far more.
+ROW_SUM_TOLERANCE = 1e-3
+
+
+def check_probability_rows(rows: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` unless every row is a probability distribution (entries >= 0, sum 1)."""
+    if rows.min() < 0:
+        raise ValueError(f"{name} must be probabilities (one-hot or soft labels), got a negative entry "
+                         f"{rows.min()}; pass integer labels, one_hot(labels, C) or rows of a softmax.")
+    sums = rows.sum(axis=1)
+    off = np.abs(sums - 1.0) > ROW_SUM_TOLERANCE
+    if np.any(off):
+        row = int(np.argmax(off))
+        raise ValueError(f"{name} must be probability rows that sum to 1, but {int(off.sum())} row(s) do not "
+                         f"(row {row} sums to {sums[row]:.6g}); normalise them with "
+                         "rows / rows.sum(axis=1, keepdims=True).")
+
+
+def class_targets(targets, scores_shape: tuple[int, int], where: str, scores: str = "logits"):
+    """Targets for ``(N, C)`` class scores: ``(labels, None)`` for integer labels ``(N,)`` (checked
+    by :func:`check_labels`) or ``(None, rows)`` for one-hot/probability rows ``(N, C)`` (a float
+    array checked by :func:`check_probability_rows`)."""
+    n, c = scores_shape
+    t = np.asarray(targets)
+    if t.shape == (n,):
+        return check_labels(t, c, "labels"), None
+    if t.shape == (n, c):
+        rows = as_float_array(t, "targets")
+        check_probability_rows(rows, f"target rows passed to {where}")
+        return None, rows
+    raise ValueError(
+        f"{where}: {scores} of shape {(n, c)} need targets of shape ({n},) (integer labels) or "
+        f"{(n, c)} (one-hot/probability rows), got shape {t.shape}"
+        + ("; flatten column labels with y.ravel()." if t.shape == (n, 1) else ".")
+    )
 
 
 def unknown_name(kind: str, name: str, known: Iterable[str]) -> ValueError:

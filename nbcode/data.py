@@ -236,7 +236,10 @@ class Standardizer:
 
 
 def one_hot(labels, num_classes: int, dtype=np.float64) -> np.ndarray:
-    """Rows of zeros with a 1 at each label: ``one_hot([2, 0], 3) = [[0,0,1],[1,0,0]]``."""
+    """Rows of zeros with a 1 at each label: ``one_hot([2, 0], 3) = [[0,0,1],[1,0,0]]``.
+
+    Labels are integers 0..num_classes-1 (or whole floats); booleans count as 0 and 1.
+    """
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
         raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}.")
     labels = check_labels(labels, num_classes)

@@ -26,6 +26,7 @@ from . import init as init_module
 from ._checks import as_float_array, unknown_name
 from .losses import (
     _bce_with_logits_value,
+    _check_binary_targets,
     _check_label_smoothing,
     _finite_or_raise,
     _same_shape_pair,
@@ -466,7 +467,9 @@ class MSELoss(Loss):
     def backward(self, dout: float = 1.0) -> np.ndarray:
         if self.diff is None:
             raise self._not_ready()
-        return self.diff * (2.0 * dout / self.diff.size)
+        grad = self.diff * (2.0 / self.diff.size)
+        grad *= dout  # in place: a float64 dout keeps the prediction's dtype
+        return grad
 
 
 class BCEWithLogitsLoss(Loss):
@@ -478,6 +481,7 @@ class BCEWithLogitsLoss(Loss):
 
     def forward(self, z: np.ndarray, t: np.ndarray):
         z, t = _same_shape_pair(z, t, "BCEWithLogitsLoss", "logits", "targets")
+        _check_binary_targets(t, "BCEWithLogitsLoss")
         self.z, self.t = z, t
         return _finite_or_raise(_bce_with_logits_value(z, t), "BCEWithLogitsLoss", logits=z, targets=t)
 

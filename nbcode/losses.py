@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from ._checks import as_float_array, check_finite, check_labels, check_ndim, check_nonempty
+from ._checks import as_float_array, check_finite, check_ndim, check_nonempty, check_unit_interval, class_targets
 from .activations import sigmoid
 
 __all__ = [
@@ -99,17 +99,20 @@ def mse_grad(y, t) -> np.ndarray:
 
 # ---------------------------------------------------------------------------- binary cross-entropy
 def _check_probabilities(p: np.ndarray, where: str) -> None:
-    if p.min() < 0 or p.max() > 1:  # NaN passes here and is caught from the loss value
-        raise ValueError(
-            f"{where} expects probabilities in [0, 1], got values from {p.min()} to {p.max()}; "
-            "if these are raw scores (logits), use binary_cross_entropy_with_logits."
-        )
+    check_unit_interval(p, "probabilities", where,
+                        "if these are raw scores (logits), use binary_cross_entropy_with_logits.")
+
+
+def _check_binary_targets(t: np.ndarray, where: str) -> None:
+    check_unit_interval(t, "targets", where,
+                        "pass 0/1 labels (or probabilities), e.g. (y == positive_class).astype(float).")
 
 
 def binary_cross_entropy(p, t):
     """L = -mean(t log p + (1 - t) log(1 - p)), with p clipped to [eps, 1 - eps] (see ``probability_eps``)."""
     p, t = _same_shape_pair(p, t, "binary_cross_entropy", "probabilities", "targets")
     _check_probabilities(p, "binary_cross_entropy")
+    _check_binary_targets(t, "binary_cross_entropy")
     eps = probability_eps(p.dtype)
     pc = np.clip(p, eps, 1.0 - eps)
     loss = -np.sum(t * np.log(pc) + (1.0 - t) * np.log1p(-pc)) / p.size
@@ -121,6 +124,7 @@ def binary_cross_entropy_grad(p, t) -> np.ndarray:
     p, t = _same_shape_pair(p, t, "binary_cross_entropy_grad", "probabilities", "targets")
     _check_finite_inputs("binary_cross_entropy_grad", probabilities=p, targets=t)
     _check_probabilities(p, "binary_cross_entropy_grad")
+    _check_binary_targets(t, "binary_cross_entropy_grad")
     eps = probability_eps(p.dtype)
     pc = np.clip(p, eps, 1.0 - eps)
     return (pc - t) / (pc * (1.0 - pc) * p.size)
@@ -135,6 +139,7 @@ def _bce_with_logits_value(z: np.ndarray, t: np.ndarray):
 def binary_cross_entropy_with_logits(z, t):
     """Binary cross-entropy of sigmoid(z), computed from the logits z without forming sigmoid(z)."""
     z, t = _same_shape_pair(z, t, "binary_cross_entropy_with_logits", "logits", "targets")
+    _check_binary_targets(t, "binary_cross_entropy_with_logits")
     loss = _bce_with_logits_value(z, t)
     return _finite_or_raise(loss, "binary_cross_entropy_with_logits", logits=z, targets=t)
 
@@ -143,39 +148,21 @@ def binary_cross_entropy_with_logits_grad(z, t) -> np.ndarray:
     """dL/dz = (sigmoid(z) - t) / n: the sigmoid's s(1-s) cancels the log's 1/(s(1-s))."""
     z, t = _same_shape_pair(z, t, "binary_cross_entropy_with_logits_grad", "logits", "targets")
     _check_finite_inputs("binary_cross_entropy_with_logits_grad", logits=z, targets=t)
+    _check_binary_targets(t, "binary_cross_entropy_with_logits_grad")
     return (sigmoid(z) - t) * (1.0 / z.size)
 
 
 # ---------------------------------------------------------------------------- softmax cross-entropy
-def _labels_in_range(t: np.ndarray, num_classes: int) -> np.ndarray:
-    """Integer labels checked against [0, num_classes) in one pass (this runs every mini-batch)."""
-    if t.dtype.kind == "i":
-        # Viewed as unsigned, a negative label becomes huge, so one max() checks both ends.
-        if t.view(f"u{t.itemsize}").max() < num_classes:
-            return t
-    elif t.dtype.kind == "u" and t.max() < num_classes:
-        return t
-    return check_labels(t, num_classes, "labels")  # floats, bools, or out of range: full check and message
-
-
 def _softmax_targets(logits, targets, where: str):
     """Check logits (N, C) and targets; return (logits, labels or None, target rows or None)."""
     logits = as_float_array(logits, "logits")
     if logits.ndim != 2 or logits.size == 0:
         check_ndim(logits, 2, "logits", where)
         check_nonempty(logits, f"logits passed to {where}")
-    n, c = logits.shape
-    t = np.asarray(targets)
-    if t.ndim == 1 and t.shape[0] == n:
-        return logits, _labels_in_range(t, c), None
-    if t.shape == logits.shape:
-        t = as_float_array(t, "targets")
-        return logits, None, (t if t.dtype == logits.dtype else t.astype(logits.dtype))
-    raise ValueError(
-        f"{where}: logits of shape {logits.shape} need targets of shape ({n},) (integer labels) or "
-        f"{logits.shape} (one-hot/probability rows), got shape {t.shape}"
-        + ("; flatten column labels with y.ravel()." if t.shape == (n, 1) else ".")
-    )
+    labels, rows = class_targets(targets, logits.shape, where)
+    if rows is not None and rows.dtype != logits.dtype:
+        rows = rows.astype(logits.dtype)
+    return logits, labels, rows
 
 
 def _softmax_cross_entropy_forward(logits: np.ndarray, labels, target_rows, label_smoothing: float):

@@ -10,7 +10,8 @@ One step of mini-batch gradient descent is always the same five lines::
 
 :func:`fit` runs exactly these lines (no private fast path), plus the bookkeeping a reader would
 otherwise write by hand: the per-epoch loss and metrics, validation, early stopping with the
-best weights restored, stopping when the loss becomes NaN or infinite, and a progress bar.
+best weights restored, stopping when the loss becomes NaN or infinite or grows by orders of
+magnitude (divergence), and a progress bar.
 """
 
 from __future__ import annotations
@@ -22,14 +23,24 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from nbcode._checks import as_float_array, check_finite, check_nonempty, class_targets
 from nbcode.data import _rng, batches
 
-__all__ = ["History", "DivergenceWarning", "fit", "evaluate", "accuracy", "mean_squared_error",
+__all__ = ["History", "DivergenceWarning", "DIVERGENCE_GROWTH", "fit", "evaluate", "accuracy", "mean_squared_error",
            "mean_absolute_error", "METRICS"]
 
 
 class DivergenceWarning(UserWarning):
-    """Training stopped because the loss became NaN or infinite."""
+    """Training stopped because the loss became NaN or infinite or grew by orders of magnitude."""
+
+
+#: :func:`fit` reports divergence when a batch loss is NaN or infinite or when ``|loss|`` exceeds
+#: ``DIVERGENCE_GROWTH`` times the first batch's ``|loss|`` (taken as at least ``_LOSS_FLOOR``, so a
+#: model that already fits perfectly is not flagged for rounding noise). Over the ~2,800 fit calls
+#: of the book the largest ratio is about 100; a diverging run passes 1e6 within an epoch or two,
+#: long before it overflows.
+DIVERGENCE_GROWTH = 1e6
+_LOSS_FLOOR = 1e-8
 
 
 # --------------------------------------------------------------------------------------------
@@ -47,19 +58,21 @@ def accuracy(logits_or_probs, y, *, threshold: float | None = None) -> float:
       for logits (``sigmoid(z) > 0.5`` exactly when ``z > 0``). With ``threshold=None`` it is
       inferred: 0.5 if every output lies in [0, 1], otherwise 0. :func:`fit` and
       :func:`evaluate` pass 0 when the loss works on logits (``BCEWithLogitsLoss``).
+
+    The inputs are checked as the losses check them: non-empty, finite, labels in range (booleans
+    count as 0 and 1), target rows that are probabilities; anything else is a ``ValueError``.
     """
-    pred = np.asarray(logits_or_probs)
-    y = np.asarray(y)
+    pred = _metric_values(logits_or_probs, "predictions", "accuracy")
     if pred.ndim == 2 and pred.shape[1] > 1:
-        labels = y.argmax(axis=1) if y.ndim == 2 else y
-        if labels.shape != (pred.shape[0],):
-            raise ValueError(f"accuracy got predictions of shape {pred.shape} and targets of shape {y.shape}; "
-                             "pass one label per row or one-hot rows with as many columns.")
+        labels, rows = class_targets(y, pred.shape, "accuracy", scores="predictions")
+        if rows is not None:
+            check_finite(rows, "target rows passed to accuracy")
+            labels = rows.argmax(axis=1)
         return float(np.mean(pred.argmax(axis=1) == labels))
     scores = pred.reshape(-1)
-    truth = y.reshape(-1)
+    truth = _metric_values(y, "targets", "accuracy").reshape(-1)
     if truth.shape != scores.shape:
-        raise ValueError(f"accuracy got predictions of shape {pred.shape} and targets of shape {y.shape}; "
+        raise ValueError(f"accuracy got predictions of shape {pred.shape} and targets of shape {np.shape(y)}; "
                          "pass one 0/1 target per prediction.")
     if not np.all((truth == 0) | (truth == 1)):
         raise ValueError("accuracy with one output column needs 0/1 class targets, got other values; "
@@ -69,9 +82,17 @@ def accuracy(logits_or_probs, y, *, threshold: float | None = None) -> float:
     return float(np.mean((scores > threshold) == (truth == 1)))
 
 
+def _metric_values(values, what: str, where: str) -> np.ndarray:
+    """A metric's input as a non-empty, finite float array (a clear error otherwise)."""
+    arr = as_float_array(values, f"{what} passed to {where}")
+    check_nonempty(arr, f"{what} passed to {where}")
+    check_finite(arr, f"{what} passed to {where}")
+    return arr
+
+
 def _paired(pred, y, name: str) -> tuple[np.ndarray, np.ndarray]:
-    pred = np.asarray(pred)
-    y = np.asarray(y)
+    pred = _metric_values(pred, "predictions", name)
+    y = _metric_values(y, "targets", name)
     if pred.size != y.size:
         raise ValueError(f"{name} got predictions of shape {pred.shape} and targets of shape {y.shape}; "
                          "they need the same number of values.")
@@ -166,7 +187,8 @@ class History:
     validation data was given) and ``'lr'`` (when the optimizer has one) to per-epoch lists;
     ``history['loss'][e]`` is epoch ``e`` (0-based). ``best_epoch`` is the 0-based epoch with the
     lowest ``val_loss`` (or training ``loss`` without validation data); ``stopped_early`` says
-    early stopping or a callback ended training; ``diverged`` says the loss became NaN/inf;
+    early stopping or a callback ended training; ``diverged`` says the loss became NaN/inf or
+    grew over ``DIVERGENCE_GROWTH`` times its first value;
     ``message`` says in a sentence what happened. ``h['loss']`` is ``h.history['loss']``.
     """
 
@@ -291,12 +313,14 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int, rng: np.r
 
     ``early_stopping=p`` (needs ``val``) stops when ``val_loss`` has not improved for ``p``
     epochs; with ``restore_best=True`` the parameters are then copied back, in place, to their
-    values at the best epoch. If a batch loss becomes NaN or infinite, training stops at once
-    with ``History.diverged = True``, a :class:`DivergenceWarning` and a message
-    (``on_divergence="raise"`` raises ``ValueError`` instead). ``progress=True`` shows a tqdm bar
-    over epochs (notebook-aware). Each callback is called as ``callback(epoch, history)`` after
-    every epoch; returning a true value (``True``, ``np.True_``) stops training (e.g. ``lambda e, h: scheduler.step()`` for a
-    learning-rate schedule). The model's train/eval mode is restored at the end.
+    values at the best epoch. If a batch loss becomes NaN or infinite or ``|loss|`` grows over
+    ``DIVERGENCE_GROWTH`` (1e6) times the first batch's, or the validation loss becomes NaN or
+    infinite, training stops at once with ``History.diverged = True``, a
+    :class:`DivergenceWarning` and a message (``on_divergence="raise"`` raises ``ValueError``
+    instead). ``progress=True`` shows a tqdm bar over epochs (notebook-aware). Each callback is
+    called as ``callback(epoch, history)`` after every epoch; returning a true value (``True``,
+    ``np.True_``) stops training (e.g. ``lambda e, h: scheduler.step()`` for a learning-rate
+    schedule). The model's train/eval mode is restored at the end.
     """
     X, y = _check_xy(X, y, "fit")
     epochs = _positive_int(epochs, "epochs", "epochs=20")
@@ -332,6 +356,7 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int, rng: np.r
     waited = 0
     n = len(X)
     preds = targets = None  # filled batch by batch for the epoch's training metrics
+    limit = None  # the largest |batch loss| that is not divergence, set from the first batch
     was_training = getattr(model, "training", True)
 
     if progress:
@@ -359,8 +384,10 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int, rng: np.r
                         if np.all(np.isfinite(out)):
                             raise
                         batch_loss = math.nan
-                    if not math.isfinite(batch_loss):
-                        _diverged(history, epoch, f"batch {seen // batch_size + 1}", batch_loss,
+                    if limit is None:
+                        limit = DIVERGENCE_GROWTH * max(abs(batch_loss), _LOSS_FLOOR)
+                    if not (math.isfinite(batch_loss) and abs(batch_loss) <= limit):
+                        _diverged(history, epoch, f"batch {seen // batch_size + 1}", _blow_up(batch_loss, limit),
                                   optimizer, on_divergence, snapshot if best < math.inf else None, state)
                         return history
                     optimizer.zero_grad()
@@ -385,7 +412,7 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int, rng: np.r
                     if not math.isfinite(results["loss"]):
                         for name, value in results.items():
                             record["val_" + name].append(value)
-                        _diverged(history, epoch, "validation", results["loss"], optimizer,
+                        _diverged(history, epoch, "validation", _blow_up(results["loss"]), optimizer,
                                   on_divergence, snapshot if best < math.inf else None, state, recorded=True)
                         return history
                     for name, value in results.items():
@@ -437,11 +464,19 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int, rng: np.r
     return history
 
 
-def _diverged(history: History, epoch: int, where: str, value: float, optimizer, on_divergence: str,
+def _blow_up(value: float, limit: float = math.inf) -> str:
+    """What a diverged loss did, for the message."""
+    if math.isfinite(value):
+        return (f"the loss grew to {value:.4g}, over {DIVERGENCE_GROWTH:g} times the first batch's "
+                f"{limit / DIVERGENCE_GROWTH:.4g}")
+    return f"the loss became {value}"
+
+
+def _diverged(history: History, epoch: int, where: str, what: str, optimizer, on_divergence: str,
               snapshot: list[np.ndarray] | None, state: list[np.ndarray], recorded: bool = False) -> None:
-    """Record a NaN/inf loss: complete the epoch's entries, restore the best weights if kept, warn or raise."""
+    """Record a diverged loss: complete the epoch's entries, restore the best weights if kept, warn or raise."""
     lr = _lr_of(optimizer)
-    message = (f"Training diverged in epoch {epoch + 1} ({where}): the loss became {value}. "
+    message = (f"Training diverged in epoch {epoch + 1} ({where}): {what}. "
                f"Lower the learning rate{f' (now {lr:g})' if lr is not None else ''} about 10x, "
                "standardize the inputs, or check the data for extreme values.")
     # finish this epoch's row: NaN for what was not measured (all but lr unless `recorded`)

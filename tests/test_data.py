@@ -240,6 +240,13 @@ def test_one_hot():
         one_hot([0], 0)
 
 
+def test_one_hot_of_booleans_is_classes_0_and_1():
+    assert np.array_equal(one_hot(np.array([True, False]), 2), [[0, 1], [1, 0]])  # was [[1,0],[1,0]]
+    assert np.array_equal(one_hot([False, False, True], 3), [[1, 0, 0], [1, 0, 0], [0, 1, 0]])
+    with pytest.raises(ValueError, match="0..0 for 1 classes"):
+        one_hot([True], 1)
+
+
 # ---------------------------------------------------------------------------------- synthetic sets
 
 def test_xor_truth_table_and_noise():

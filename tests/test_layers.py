@@ -427,6 +427,33 @@ def test_softmax_cross_entropy_layer_label_errors():
         SoftmaxCrossEntropy(label_smoothing=2.0)
 
 
+def test_softmax_cross_entropy_layer_takes_boolean_labels_as_0_and_1():
+    z = np.array([[0.5, 3.0], [-1.0, 2.0]])
+    as_bool, as_int = SoftmaxCrossEntropy(), SoftmaxCrossEntropy()
+    assert as_bool.forward(z, [True, True]) == as_int.forward(z, [1, 1])  # was 1.5486 against 0.0486
+    np.testing.assert_array_equal(as_bool.backward(), as_int.backward())
+    assert SoftmaxCrossEntropy().forward(np.zeros((3, 2)), np.array([True, False, True])) == pytest.approx(np.log(2))
+
+
+def test_softmax_cross_entropy_layer_refuses_rows_that_are_not_probabilities():
+    with pytest.raises(ValueError, match="SoftmaxCrossEntropy must be probability rows that sum to 1"):
+        SoftmaxCrossEntropy().forward(np.zeros((2, 2)), np.ones((2, 2)))
+
+
+def test_bce_with_logits_layer_refuses_targets_outside_unit_interval():
+    with pytest.raises(ValueError, match=r"BCEWithLogitsLoss expects targets in \[0, 1\], got values from 2"):
+        BCEWithLogitsLoss().forward(np.zeros((4, 1)), np.full((4, 1), 2.0))  # was 0.693
+
+
+def test_mse_loss_backward_keeps_float32_for_a_float64_dout():
+    loss = MSELoss()
+    loss.forward(np.ones((3, 2), dtype=np.float32), np.zeros((3, 2), dtype=np.float32))
+    grad = loss.backward(dout=np.float64(1.0))
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, 2.0 / 6)
+    assert loss.backward(dout=np.float64(2.0))[0, 0] == np.float32(4.0 / 6)  # the cache is not modified
+
+
 # ---------------------------------------------------------------------------- computational-graph nodes
 def test_shopping_bill_one_fruit():
     # "Deep Learning from Scratch", ch. 5: 2 apples at 100 each, 10% consumption tax

@@ -322,3 +322,56 @@ class TestSoftmaxCrossEntropyBadInput:
     def test_non_numeric_logits(self, fn):
         with pytest.raises(ValueError, match="must be numeric"):
             fn(np.array([["a", "b"]]), [0])
+
+
+# ---------------------------------------------------------------------------- labels and targets that are not what they seem
+@pytest.mark.parametrize("fn", [L.softmax_cross_entropy, L.softmax_cross_entropy_grad])
+@pytest.mark.parametrize("n", [2, 4])  # N == C used to index as a boolean mask, N != C raised IndexError
+def test_boolean_labels_are_classes_0_and_1(fn, n):
+    z = np.random.default_rng(0).normal(size=(n, 2))
+    as_bool = np.arange(n) % 3 != 0
+    np.testing.assert_array_equal(fn(z, as_bool), fn(z, as_bool.astype(int)))
+    np.testing.assert_array_equal(fn(z, [True] * n), fn(z, [1] * n))
+
+
+def test_string_labels_say_how_to_encode_them():
+    with pytest.raises(ValueError, match="integer class indices.*return_inverse"):
+        L.softmax_cross_entropy(np.zeros((2, 2)), np.array(["cat", "dog"]))
+
+
+BINARY_LOSSES = [L.binary_cross_entropy, L.binary_cross_entropy_grad,
+                 L.binary_cross_entropy_with_logits, L.binary_cross_entropy_with_logits_grad]
+
+
+@pytest.mark.parametrize("fn", BINARY_LOSSES)
+@pytest.mark.parametrize("t", [[2.0, 0.0, 1.0], [1.0, -3.0, 0.0]])
+def test_binary_targets_outside_unit_interval_are_refused(fn, t):
+    with pytest.raises(ValueError, match=f"{fn.__name__} expects targets in \\[0, 1\\].*0/1 labels"):
+        fn(np.array([0.2, 0.5, 0.9]), np.array(t))
+
+
+@pytest.mark.parametrize("fn", BINARY_LOSSES)
+def test_binary_targets_may_be_soft_or_boolean(fn):
+    p = np.array([0.2, 0.5, 0.9])
+    fn(p, np.array([0.0, 0.3, 1.0]))  # soft targets (probabilities) are fine
+    np.testing.assert_array_equal(fn(p, np.array([False, True, True])), fn(p, np.array([0.0, 1.0, 1.0])))
+
+
+@pytest.mark.parametrize("fn", [L.softmax_cross_entropy, L.softmax_cross_entropy_grad])
+def test_target_rows_must_be_probabilities(fn):
+    z = np.random.default_rng(0).normal(size=(3, 4))
+    with pytest.raises(ValueError, match="negative entry -1.*one_hot"):
+        fn(z, -np.ones((3, 4)))  # used to give a negative cross-entropy, -3.597
+    with pytest.raises(ValueError, match=r"1 row\(s\) do not \(row 2 sums to 2\).*rows.sum"):
+        fn(z, np.vstack([np.eye(4)[:2], [0.5, 0.5, 0.5, 0.5]]))
+    with pytest.raises(ValueError, match="sum to 1"):
+        fn(z, np.zeros((3, 4)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_rounded_probability_rows_are_accepted(dtype):
+    z = np.random.default_rng(1).normal(size=(64, 100)).astype(np.float32)
+    rows = softmax(z * 3).astype(dtype)  # sums off 1 by rounding only
+    assert np.max(np.abs(rows.astype(np.float64).sum(axis=1) - 1)) > 0
+    assert math.isfinite(L.softmax_cross_entropy(z, rows))
+    assert math.isfinite(L.softmax_cross_entropy(z, one_hot(np.arange(64) % 100, 100) * 0.9 + 0.001))
