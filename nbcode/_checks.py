@@ -5,6 +5,7 @@ Errors are for people: each message says what was wrong, where, and how to fix i
 
 from __future__ import annotations
 
+import math
 from typing import Iterable
 
 import numpy as np
@@ -117,6 +118,115 @@ def class_targets(targets, scores_shape: tuple[int, int], where: str, scores: st
         f"{(n, c)} (one-hot/probability rows), got shape {t.shape}"
         + ("; flatten column labels with y.ravel()." if t.shape == (n, 1) else ".")
     )
+
+
+def positive_int(value, name: str, example: str = "") -> int:
+    """``value`` as an int, or ``ValueError`` unless it is a whole number >= 1 (bool is not a count).
+
+    ``name`` says where, e.g. ``"Linear: in_features"``; ``example`` shows a valid call.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        fix = f"; e.g. {example}" if example else ""
+        raise ValueError(f"{name} must be a positive integer, got {value!r}{fix}.")
+    return int(value)
+
+
+def real_number(value, name: str, *, low: float | None = None, high: float | None = None,
+                low_open: bool = False, high_open: bool = False, fix: str = "") -> float:
+    """The one check of a numeric hyperparameter: ``value`` as a float in the interval given.
+
+    ``TypeError`` unless ``value`` is a real number (not a string, None, bool or array);
+    ``ValueError`` if it is NaN, infinite or outside ``[low, high]`` (an end is left out when
+    ``low_open``/``high_open``). ``name`` is what the reader wrote, e.g. ``"Dropout: p"``;
+    ``fix`` says what to pass instead, e.g. ``"e.g. p=0.5"``. Returns a Python float (which keeps
+    float32 arrays float32 under NumPy's promotion rules).
+    """
+    fix = f"; {fix}" if fix else ""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}{fix}.")
+    x = float(value)
+    below = low is not None and (x < low or (low_open and x == low))
+    above = high is not None and (x > high or (high_open and x == high))
+    if not np.isfinite(x) or below or above:
+        left = "(" if low_open or low is None else "["
+        right = ")" if high_open or high is None else "]"
+        ends = ("-inf" if low is None else f"{low:g}", "inf" if high is None else f"{high:g}")
+        interval = "" if low is None and high is None else f" in {left}{ends[0]}, {ends[1]}{right}"
+        raise ValueError(f"{name} must be a finite number{interval}, got {value!r}{fix}.")
+    return x
+
+
+def flag(value, name: str) -> bool:
+    """``value`` as a bool, or ``TypeError`` unless it is True or False (a string such as "no" is not)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}.")
+    return bool(value)
+
+
+def as_rng(rng, name: str = "rng", *, allow_none: bool = True) -> np.random.Generator:
+    """A ``numpy.random.Generator`` from a Generator (used as is), an int seed, or None (fresh
+    entropy; refused when ``allow_none`` is False, for results that must be reproducible)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    if rng is None and allow_none:
+        return np.random.default_rng()
+    accepted = "a non-negative int seed" + (" or None" if allow_none else " (it must be reproducible)")
+    raise TypeError(f"{name} must be a numpy.random.Generator or {accepted}, got "
+                    f"{type(rng).__name__} {rng!r}; e.g. {name}=np.random.default_rng(0) or {name}=0.")
+
+
+def same_shape_pair(y, t, where: str, y_name: str, t_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Predictions and targets as float arrays of one shape and of the prediction's dtype."""
+    y = as_float_array(y, y_name)
+    t = as_float_array(t, t_name)
+    if y.shape != t.shape:
+        raise ValueError(
+            f"{where}: {y_name} of shape {y.shape} and {t_name} of shape {t.shape} must have the same shape "
+            f"(no broadcasting, it hides bugs); reshape the targets, e.g. t.reshape{y.shape}."
+        )
+    check_nonempty(y, f"{y_name} passed to {where}")
+    if t.dtype != y.dtype:
+        t = t.astype(y.dtype)
+    return y, t
+
+
+def finite_or_raise(value, where: str, **arrays: np.ndarray):
+    """Return ``value`` if finite; otherwise name the input that holds NaN/inf (only then scan)."""
+    if math.isfinite(value):
+        return value
+    for name, arr in arrays.items():
+        if arr is not None:
+            check_finite(arr, f"{name} passed to {where}")
+    return value  # finite inputs, infinite loss: an overflow the caller (e.g. fit) treats as divergence
+
+
+def check_binary_targets(t: np.ndarray, where: str) -> None:
+    check_unit_interval(t, "targets", where,
+                        "pass 0/1 labels (or probabilities), e.g. (y == positive_class).astype(float).")
+
+
+def check_label_smoothing(label_smoothing: float) -> float:
+    return real_number(label_smoothing, "label_smoothing", low=0.0, high=1.0, fix="0.1 is a common choice")
+
+
+def lookup(kind: str, name, known: Iterable[str], aliases: dict[str, str] | None = None) -> str:
+    """The key of ``name`` among ``known`` names: any case, "-" or "_" alike, ``aliases`` mapped.
+
+    ``TypeError`` for a name that is not a string, ``ValueError`` (listing the choices) for an
+    unknown one. The one way every ``get(name)`` in nbcode reads a name.
+    """
+    known = list(known)
+    choices = known + list(aliases or {})
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name must be a string, got {type(name).__name__} {name!r}; "
+                        f"choose one of: {', '.join(sorted(choices))}.")
+    key = name.lower().replace("-", "_")
+    key = (aliases or {}).get(key, key)
+    if key not in known:
+        raise unknown_name(kind, name, choices)
+    return key
 
 
 def unknown_name(kind: str, name: str, known: Iterable[str]) -> ValueError:

@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import as_float_array, unknown_name
+from ._checks import as_float_array, lookup
 
 __all__ = [
     "step",
@@ -173,7 +173,4 @@ ACTIVATIONS: dict[str, tuple[Callable[..., np.ndarray], Callable[..., np.ndarray
 
 def get(name: str) -> tuple[Callable[..., np.ndarray], Callable[..., np.ndarray]]:
     """Return the pair ``(fn, fn_grad)`` for an activation name, e.g. ``get("relu")``."""
-    key = name.lower().replace("-", "_") if isinstance(name, str) else name
-    if key not in ACTIVATIONS:
-        raise unknown_name("activation", name, ACTIVATIONS)
-    return ACTIVATIONS[key]
+    return ACTIVATIONS[lookup("activation", name, ACTIVATIONS)]

@@ -29,6 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nbcode._checks import as_rng
+
 __all__ = [
     "SURVEY_QUESTIONS", "SURVEY_GROUPS", "Survey", "survey",
     "squared_distances", "assign", "update_centroids", "inertia",
@@ -92,10 +94,6 @@ class Survey(NamedTuple):
     group_names: tuple[str, ...]
 
 
-def _rng(rng: RNGLike) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
 def survey(n: int = 300, *, rng: RNGLike, noise: float = 0.8, style: float = 0.3,
            proportions: Sequence[float] = SURVEY_PROPORTIONS) -> Survey:
     """A SYNTHETIC study-habits survey: ``n`` respondents answer the 10 ``SURVEY_QUESTIONS``.
@@ -113,7 +111,7 @@ def survey(n: int = 300, *, rng: RNGLike, noise: float = 0.8, style: float = 0.3
     p = np.asarray(proportions, dtype=np.float64)
     if p.shape != (len(SURVEY_GROUPS),) or np.any(p < 0) or not np.isclose(p.sum(), 1.0):
         raise ValueError(f"survey: proportions must be {len(SURVEY_GROUPS)} non-negative shares summing to 1, got {proportions!r}.")
-    gen = _rng(rng)
+    gen = as_rng(rng)
     sizes = np.round(n * p[:-1]).astype(int)
     sizes = np.append(sizes, n - sizes.sum())
     if sizes[-1] < 0:
@@ -215,7 +213,7 @@ def random_init(X, k: int, rng: RNGLike) -> np.ndarray:
     """k distinct rows of ``X`` drawn uniformly at random (Forgy's start)."""
     X = _check_data(X, "random_init")
     k = _check_k(k, len(X), "random_init")
-    return X[_rng(rng).choice(len(X), size=k, replace=False)].copy()
+    return X[as_rng(rng).choice(len(X), size=k, replace=False)].copy()
 
 
 def kmeans_plus_plus(X, k: int, rng: RNGLike) -> np.ndarray:
@@ -225,7 +223,7 @@ def kmeans_plus_plus(X, k: int, rng: RNGLike) -> np.ndarray:
     """
     X = _check_data(X, "kmeans_plus_plus")
     k = _check_k(k, len(X), "kmeans_plus_plus")
-    gen = _rng(rng)
+    gen = as_rng(rng)
     chosen = [int(gen.integers(len(X)))]
     d2 = ((X - X[chosen[0]]) ** 2).sum(axis=1)
     for _ in range(1, k):
@@ -322,7 +320,7 @@ def kmeans(X, k: int, *, init="k-means++", rng: RNGLike = None, n_init: int = 1,
         if n_init != 1:
             raise ValueError("kmeans: explicit starting centroids give one run; use n_init=1.")
         return _lloyd_until_stable(X, C, int(max_iter))
-    gen = _rng(rng)
+    gen = as_rng(rng)
     best = None
     for _ in range(int(n_init)):
         result = _lloyd_until_stable(X, initial_centroids(X, k, init, gen), int(max_iter))
@@ -334,7 +332,7 @@ def kmeans(X, k: int, *, init="k-means++", rng: RNGLike = None, n_init: int = 1,
 # ----------------------------------------------------------------------------- how many clusters
 def elbow_curve(X, ks: Sequence[int], *, rng: RNGLike, n_init: int = 10, init: str = "k-means++") -> np.ndarray:
     """The best final inertia over ``n_init`` k-means runs for each k in ``ks``."""
-    gen = _rng(rng)
+    gen = as_rng(rng)
     return np.array([kmeans(X, int(k), init=init, rng=gen, n_init=n_init).inertia for k in ks])
 
 

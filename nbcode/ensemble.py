@@ -31,7 +31,8 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from nbcode.data import RNGLike, _rng, bootstrap_sample
+from nbcode._checks import as_rng, positive_int
+from nbcode.data import RNGLike, bootstrap_sample
 
 __all__ = [
     "polynomial_features", "PolynomialRegression",
@@ -72,12 +73,6 @@ def _as_target(y, n: int, where: str) -> np.ndarray:
     if not np.all(np.isfinite(y)):
         raise ValueError(f"{where}: y contains NaN or infinite values; clean the data first.")
     return y
-
-
-def _positive_int(value, name: str, example: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}; e.g. {example}.")
-    return int(value)
 
 
 def _not_fitted(model) -> RuntimeError:
@@ -306,8 +301,8 @@ class RegressionTree:
     """
 
     def __init__(self, max_depth: int = 1, min_samples_leaf: int = 1) -> None:
-        self.max_depth = _positive_int(max_depth, "max_depth", "max_depth=3")
-        self.min_samples_leaf = _positive_int(min_samples_leaf, "min_samples_leaf", "min_samples_leaf=1")
+        self.max_depth = positive_int(max_depth, "max_depth", "max_depth=3")
+        self.min_samples_leaf = positive_int(min_samples_leaf, "min_samples_leaf", "min_samples_leaf=1")
         self.feature_: np.ndarray | None = None
 
     def fit(self, X, y, sample_weight=None) -> "RegressionTree":
@@ -394,8 +389,8 @@ def fit_trees(X, y, groups, *, max_depth: int, min_samples_leaf: int = 1, sample
     n_groups = int(groups.max()) + 1
     if np.bincount(groups, minlength=n_groups).min() == 0:
         raise ValueError(f"every tree id 0..{n_groups - 1} needs at least one row; renumber the groups.")
-    max_depth = _positive_int(max_depth, "max_depth", "max_depth=3")
-    min_leaf = _positive_int(min_samples_leaf, "min_samples_leaf", "min_samples_leaf=1")
+    max_depth = positive_int(max_depth, "max_depth", "max_depth=3")
+    min_leaf = positive_int(min_samples_leaf, "min_samples_leaf", "min_samples_leaf=1")
     w = _check_weights(sample_weight, len(X))
     return TreeGroup(_grow(X, y, w, groups, n_groups, max_depth, min_leaf), n_groups, X.shape[1])
 
@@ -437,13 +432,13 @@ def bagging_fit(make_model: Callable[[], Any], fit_fn: Callable[[Any, np.ndarray
     (``None`` means ``model.fit(X, y)``; a ``fit_fn`` that returns ``None`` keeps the model it
     was given). Returns a :class:`Bag`.
     """
-    n_models = _positive_int(n_models, "n_models", "n_models=25")
+    n_models = positive_int(n_models, "n_models", "n_models=25")
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim == 0 or y.ndim == 0 or len(X) != len(y) or len(X) == 0:
         raise ValueError(f"bagging_fit needs X and y with the same, non-zero number of samples, got shapes "
                          f"{X.shape} and {y.shape}.")
     fit_fn = fit_fn or _default_fit
-    gen = _rng(rng)
+    gen = as_rng(rng)
     n = len(X)
     models, in_bags, oobs = [], [], []
     for _ in range(n_models):
@@ -474,8 +469,8 @@ class BaggingRegressor:
     def __init__(self, make_model: Callable[[], Any], n_models: int = 25, *, rng: RNGLike,
                  fit_fn=None, predict_fn=None) -> None:
         self.make_model = make_model
-        self.n_models = _positive_int(n_models, "n_models", "n_models=25")
-        self.rng = _rng(rng)
+        self.n_models = positive_int(n_models, "n_models", "n_models=25")
+        self.rng = as_rng(rng)
         self.fit_fn = fit_fn
         self.predict_fn = predict_fn or _default_predict
         self.bag_: Bag | None = None
@@ -546,11 +541,11 @@ class GradientBoostingRegressor:
     """
 
     def __init__(self, n_rounds: int = 100, learning_rate: float = 0.1, max_depth: int = 1) -> None:
-        self.n_rounds = _positive_int(n_rounds, "n_rounds", "n_rounds=100")
+        self.n_rounds = positive_int(n_rounds, "n_rounds", "n_rounds=100")
         if not (np.isfinite(learning_rate) and 0 < learning_rate <= 1):
             raise ValueError(f"learning_rate (shrinkage) must lie in (0, 1], got {learning_rate!r}; e.g. 0.1.")
         self.learning_rate = float(learning_rate)
-        self.max_depth = _positive_int(max_depth, "max_depth", "max_depth=1")
+        self.max_depth = positive_int(max_depth, "max_depth", "max_depth=1")
         self.trees_: list[RegressionTree] | None = None
 
     def fit(self, X, y) -> "GradientBoostingRegressor":
@@ -598,8 +593,8 @@ class AdaBoostClassifier:
     """
 
     def __init__(self, n_rounds: int = 50, max_depth: int = 1) -> None:
-        self.n_rounds = _positive_int(n_rounds, "n_rounds", "n_rounds=50")
-        self.max_depth = _positive_int(max_depth, "max_depth", "max_depth=1")
+        self.n_rounds = positive_int(n_rounds, "n_rounds", "n_rounds=50")
+        self.max_depth = positive_int(max_depth, "max_depth", "max_depth=1")
         self.stumps_: list[RegressionTree] | None = None
 
     @staticmethod

@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import as_float_array, check_finite, unknown_name
+from ._checks import as_float_array, check_finite, lookup
 from .layers import Loss
 
 __all__ = ["numerical_gradient", "relative_error", "check_layer", "check_model"]
@@ -29,8 +29,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: flo
         central: df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / (2h)
         forward: df/dx_i ~ (f(x + h e_i) - f(x)) / h
     """
-    if method not in _METHODS:
-        raise unknown_name("finite-difference method", method, _METHODS)
+    method = lookup("finite-difference method", method, _METHODS)
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         raise ValueError(
             "numerical_gradient perturbs x in place, so x must be a float NumPy array; "

@@ -25,7 +25,8 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import unknown_name
+from nbcode._checks import as_rng, lookup, real_number
+
 
 __all__ = [
     "zeros",
@@ -46,11 +47,6 @@ def _dtype(dtype) -> np.dtype:
     if dt not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64, got {dt}; pass dtype=np.float32 or np.float64.")
     return dt
-
-
-def _rng(rng) -> np.random.Generator:
-    # default_rng passes a Generator through unchanged and turns a seed (or None) into one.
-    return np.random.default_rng(rng)
 
 
 def _fans(fan_in, fan_out) -> tuple[int, int]:
@@ -74,26 +70,23 @@ def zeros(shape, *, dtype=np.float64) -> np.ndarray:
 
 def normal(shape, std: float = 0.01, rng=None, *, dtype=np.float64) -> np.ndarray:
     """Gaussian N(0, std^2) of the given shape; the fixed-scale start of DLFS (std=0.01)."""
-    if not np.isfinite(std) or std < 0:
-        raise ValueError(f"std must be a finite number >= 0, got {std!r}.")
+    std = real_number(std, "std", low=0.0, fix="e.g. std=0.01")
     dt = _dtype(dtype)
-    return (std * _rng(rng).standard_normal(_shape(shape))).astype(dt, copy=False)
+    return (std * as_rng(rng).standard_normal(_shape(shape))).astype(dt, copy=False)
 
 
 def _uniform(limit: float, fan_in: int, fan_out: int, rng, dtype) -> np.ndarray:
     dt = _dtype(dtype)
-    return _rng(rng).uniform(-limit, limit, size=(fan_in, fan_out)).astype(dt, copy=False)
+    return as_rng(rng).uniform(-limit, limit, size=(fan_in, fan_out)).astype(dt, copy=False)
 
 
 def _gaussian(std: float, fan_in: int, fan_out: int, rng, dtype) -> np.ndarray:
     dt = _dtype(dtype)
-    return (std * _rng(rng).standard_normal((fan_in, fan_out))).astype(dt, copy=False)
+    return (std * as_rng(rng).standard_normal((fan_in, fan_out))).astype(dt, copy=False)
 
 
 def _check_gain(gain: float) -> float:
-    if not np.isfinite(gain) or gain <= 0:
-        raise ValueError(f"gain must be a finite number > 0, got {gain!r}.")
-    return float(gain)
+    return real_number(gain, "gain", low=0.0, low_open=True, fix="e.g. gain=1.0")
 
 
 def xavier_uniform(fan_in: int, fan_out: int, rng=None, gain: float = 1.0, *, dtype=np.float64) -> np.ndarray:
@@ -162,11 +155,7 @@ def get(name: str, **options) -> Callable[[int, int, object, object], np.ndarray
     Options are fixed now, e.g. ``get("normal", std=0.01)`` or ``get("xavier_normal", gain=5/3)``,
     so that ``Linear`` can call every initialiser the same way.
     """
-    if not isinstance(name, str):
-        raise ValueError(f"initializer name must be a string, got {name!r}.")
-    key = _ALIASES.get(name.lower(), name.lower())
-    if key not in INITIALIZERS:
-        raise unknown_name("initializer", name, list(INITIALIZERS) + list(_ALIASES))
+    key = lookup("initializer", name, INITIALIZERS, _ALIASES)
     unexpected = sorted(set(options) - set(_OPTIONS[key]))
     if unexpected:
         allowed = ", ".join(_OPTIONS[key]) or "none"

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from . import optim
-from ._checks import unknown_name
+from ._checks import lookup
 from .parameter import Parameter
 
 __all__ = [
@@ -254,9 +254,7 @@ SURFACES: dict[str, Callable[..., Surface]] = {
 
 def get(name: str, **kw: Any) -> Surface:
     """A surface by name, e.g. ``get("rosenbrock")`` or ``get("quadratic_bowl", b=50)``."""
-    if name not in SURFACES:
-        raise unknown_name("surface", name, SURFACES)
-    return SURFACES[name](**kw)
+    return SURFACES[lookup("surface", name, SURFACES)](**kw)
 
 
 def _as_surface(surface: Surface | str) -> Surface:

@@ -23,16 +23,15 @@ from typing import Callable
 import numpy as np
 
 from . import init as init_module
-from ._checks import as_float_array, unknown_name
+from ._checks import (
+    as_float_array, as_rng, check_binary_targets, check_label_smoothing, finite_or_raise, flag, positive_int,
+    lookup, real_number, same_shape_pair,
+)
 from .losses import (
-    _bce_with_logits_value,
-    _check_binary_targets,
-    _check_label_smoothing,
-    _finite_or_raise,
-    _same_shape_pair,
-    _softmax_cross_entropy_backward,
-    _softmax_cross_entropy_forward,
-    _softmax_targets,
+    bce_with_logits_value,
+    softmax_cross_entropy_backward,
+    softmax_cross_entropy_forward,
+    softmax_targets,
 )
 from .parameter import Parameter
 
@@ -62,12 +61,6 @@ def _float_dtype(dtype) -> np.dtype:
     if dt not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64, got {dt}; pass dtype=np.float32 or np.float64.")
     return dt
-
-
-def _positive_int(value, name: str, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{where}: {name} must be a positive integer, got {value!r}.")
-    return int(value)
 
 
 class Layer:
@@ -137,19 +130,19 @@ class Linear(Layer):
         bias: bool = True,
         dtype=np.float64,
     ) -> None:
-        self.in_features = _positive_int(in_features, "in_features", "Linear")
-        self.out_features = _positive_int(out_features, "out_features", "Linear")
+        self.in_features = positive_int(in_features, "Linear: in_features")
+        self.out_features = positive_int(out_features, "Linear: out_features")
         dt = _float_dtype(dtype)
         initializer = init_module.get(init) if isinstance(init, str) else init
         if not callable(initializer):
             raise ValueError(f"Linear: init must be an initializer name or a callable, got {init!r}.")
-        weight = np.asarray(initializer(self.in_features, self.out_features, np.random.default_rng(rng), dt))
+        weight = np.asarray(initializer(self.in_features, self.out_features, as_rng(rng), dt))
         if weight.shape != (self.in_features, self.out_features):
             raise ValueError(
                 f"Linear: init returned shape {weight.shape}; expected ({self.in_features}, {self.out_features})."
             )
         self.weight = Parameter(weight.astype(dt, copy=False), "weight")
-        self.bias = Parameter(np.zeros(self.out_features, dtype=dt), "bias") if bias else None
+        self.bias = Parameter(np.zeros(self.out_features, dtype=dt), "bias") if flag(bias, "Linear: bias") else None
         self.x: np.ndarray | None = None  # cache: the input, for dL/dW
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -250,9 +243,7 @@ class LeakyReLU(Layer):
     """y = x where x > 0 else a x;  dy/dx = 1 where x > 0 else a (a = negative_slope)."""
 
     def __init__(self, negative_slope: float = 0.01) -> None:
-        if not np.isfinite(negative_slope):
-            raise ValueError(f"LeakyReLU: negative_slope must be finite, got {negative_slope!r}.")
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = real_number(negative_slope, "LeakyReLU: negative_slope", fix="e.g. 0.01")
         self.mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -289,10 +280,8 @@ class Dropout(Layer):
     """
 
     def __init__(self, p: float = 0.5, rng: np.random.Generator | int | None = None) -> None:
-        if not (0.0 <= p <= 1.0):
-            raise ValueError(f"Dropout: p is the probability of dropping a unit and must be in [0, 1], got {p!r}.")
-        self.p = float(p)
-        self.rng = np.random.default_rng(rng)
+        self.p = real_number(p, "Dropout: p (the probability of dropping a unit)", low=0.0, high=1.0, fix="e.g. p=0.5")
+        self.rng = as_rng(rng)
         self.mask: np.ndarray | None = None  # None after an eval-mode forward: backward is the identity
         self._out_shape: tuple[int, ...] | None = None
 
@@ -326,21 +315,21 @@ class BatchNorm1d(Layer):
         x_hat = (x - mu) / sqrt(var + eps),  y = gamma * x_hat + beta,
     and update running_mean/running_var by an exponential moving average with ``momentum``,
     where running_var takes the UNBIASED batch variance var * N / (N - 1) (as torch does).
-    Eval: normalise with the running statistics instead.
+    ``momentum=None`` keeps the cumulative average instead (weight 1/k for the k-th batch,
+    counted in ``num_batches_tracked``), as torch does. Eval: normalise with the running statistics.
 
     Backward (training), with g = dout * gamma:
         dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps)   (means over the batch)
         dgamma = sum(dout * x_hat),  dbeta = sum(dout).
     """
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, *, dtype=np.float64) -> None:
-        self.num_features = _positive_int(num_features, "num_features", "BatchNorm1d")
-        if not (eps > 0):
-            raise ValueError(f"BatchNorm1d: eps must be > 0, got {eps!r}.")
-        if not (0.0 <= momentum <= 1.0):
-            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1], got {momentum!r}.")
-        self.eps = float(eps)
-        self.momentum = float(momentum)
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, *,
+                 dtype=np.float64) -> None:
+        self.num_features = positive_int(num_features, "BatchNorm1d: num_features")
+        self.eps = real_number(eps, "BatchNorm1d: eps", low=0.0, low_open=True, fix="e.g. eps=1e-5")
+        self.momentum = None if momentum is None else real_number(
+            momentum, "BatchNorm1d: momentum", low=0.0, high=1.0, fix="e.g. momentum=0.1, or None for a cumulative average")
+        self.num_batches_tracked = 0
         dt = _float_dtype(dtype)
         self.weight = Parameter(np.ones(self.num_features, dtype=dt), "weight")  # gamma
         self.bias = Parameter(np.zeros(self.num_features, dtype=dt), "bias")  # beta
@@ -369,7 +358,8 @@ class BatchNorm1d(Layer):
             centered = x - mean
             var = np.mean(centered * centered, axis=0)  # biased: what normalises this batch
             inv_std = 1.0 / np.sqrt(var + self.eps)
-            m = self.momentum
+            self.num_batches_tracked += 1
+            m = self.momentum if self.momentum is not None else 1.0 / self.num_batches_tracked
             self.running_mean *= 1.0 - m
             self.running_mean += m * mean
             self.running_var *= 1.0 - m
@@ -431,22 +421,22 @@ class SoftmaxCrossEntropy(Loss):
     """
 
     def __init__(self, label_smoothing: float = 0.0) -> None:
-        self.label_smoothing = _check_label_smoothing(label_smoothing)
+        self.label_smoothing = check_label_smoothing(label_smoothing)
         self.probs: np.ndarray | None = None
         self._labels = None
         self._rows = None
 
     def forward(self, logits: np.ndarray, targets: np.ndarray):
-        logits, labels, rows = _softmax_targets(logits, targets, "SoftmaxCrossEntropy")
-        loss, self.probs = _softmax_cross_entropy_forward(logits, labels, rows, self.label_smoothing)
+        logits, labels, rows = softmax_targets(logits, targets, "SoftmaxCrossEntropy")
+        loss, self.probs = softmax_cross_entropy_forward(logits, labels, rows, self.label_smoothing)
         self._labels, self._rows = labels, rows
-        return _finite_or_raise(loss, "SoftmaxCrossEntropy", logits=logits, targets=rows)
+        return finite_or_raise(loss, "SoftmaxCrossEntropy", logits=logits, targets=rows)
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
         if self.probs is None:
             raise self._not_ready()
         scale = dout / self.probs.shape[0]
-        return _softmax_cross_entropy_backward(self.probs, self._labels, self._rows, self.label_smoothing, scale)
+        return softmax_cross_entropy_backward(self.probs, self._labels, self._rows, self.label_smoothing, scale)
 
     def __repr__(self) -> str:
         return f"SoftmaxCrossEntropy(label_smoothing={self.label_smoothing})"
@@ -459,10 +449,10 @@ class MSELoss(Loss):
         self.diff: np.ndarray | None = None
 
     def forward(self, y: np.ndarray, t: np.ndarray):
-        y, t = _same_shape_pair(y, t, "MSELoss", "predictions", "targets")
+        y, t = same_shape_pair(y, t, "MSELoss", "predictions", "targets")
         self.diff = y - t
         loss = np.sum(self.diff * self.diff) / self.diff.size
-        return _finite_or_raise(loss, "MSELoss", predictions=y, targets=t)
+        return finite_or_raise(loss, "MSELoss", predictions=y, targets=t)
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
         if self.diff is None:
@@ -480,10 +470,10 @@ class BCEWithLogitsLoss(Loss):
         self.t: np.ndarray | None = None
 
     def forward(self, z: np.ndarray, t: np.ndarray):
-        z, t = _same_shape_pair(z, t, "BCEWithLogitsLoss", "logits", "targets")
-        _check_binary_targets(t, "BCEWithLogitsLoss")
+        z, t = same_shape_pair(z, t, "BCEWithLogitsLoss", "logits", "targets")
+        check_binary_targets(t, "BCEWithLogitsLoss")
         self.z, self.t = z, t
-        return _finite_or_raise(_bce_with_logits_value(z, t), "BCEWithLogitsLoss", logits=z, targets=t)
+        return finite_or_raise(bce_with_logits_value(z, t), "BCEWithLogitsLoss", logits=z, targets=t)
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
         if self.z is None:
@@ -554,7 +544,4 @@ ACTIVATION_LAYERS: dict[str, type[Layer]] = {
 
 def activation_layer(name: str, **kwargs) -> Layer:
     """Build an activation layer by name, e.g. ``activation_layer("leaky_relu", negative_slope=0.1)``."""
-    key = name.lower().replace("-", "_") if isinstance(name, str) else name
-    if key not in ACTIVATION_LAYERS:
-        raise unknown_name("activation", name, ACTIVATION_LAYERS)
-    return ACTIVATION_LAYERS[key](**kwargs)
+    return ACTIVATION_LAYERS[lookup("activation", name, ACTIVATION_LAYERS)](**kwargs)

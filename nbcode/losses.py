@@ -16,7 +16,10 @@ import math
 
 import numpy as np
 
-from ._checks import as_float_array, check_finite, check_ndim, check_nonempty, check_unit_interval, class_targets
+from ._checks import (
+    as_float_array, check_binary_targets, check_finite, check_label_smoothing, check_ndim, check_nonempty,
+    check_unit_interval, class_targets, finite_or_raise, same_shape_pair,
+)
 from .activations import sigmoid
 
 __all__ = [
@@ -29,35 +32,15 @@ __all__ = [
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
     "probability_eps",
+    # the building blocks the loss layers (nbcode.layers) share with the functions above
+    "softmax_targets",
+    "softmax_cross_entropy_forward",
+    "softmax_cross_entropy_backward",
+    "bce_with_logits_value",
 ]
 
 
 # ---------------------------------------------------------------------------- shared checks
-def _same_shape_pair(y, t, where: str, y_name: str, t_name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Predictions and targets as float arrays of one shape and of the prediction's dtype."""
-    y = as_float_array(y, y_name)
-    t = as_float_array(t, t_name)
-    if y.shape != t.shape:
-        raise ValueError(
-            f"{where}: {y_name} of shape {y.shape} and {t_name} of shape {t.shape} must have the same shape "
-            f"(no broadcasting, it hides bugs); reshape the targets, e.g. t.reshape{y.shape}."
-        )
-    check_nonempty(y, f"{y_name} passed to {where}")
-    if t.dtype != y.dtype:
-        t = t.astype(y.dtype)
-    return y, t
-
-
-def _finite_or_raise(value, where: str, **arrays: np.ndarray):
-    """Return ``value`` if finite; otherwise name the input that holds NaN/inf (only then scan)."""
-    if math.isfinite(value):
-        return value
-    for name, arr in arrays.items():
-        if arr is not None:
-            check_finite(arr, f"{name} passed to {where}")
-    return value  # finite inputs, infinite loss: an overflow the caller (e.g. fit) treats as divergence
-
-
 def _check_finite_inputs(where: str, **arrays: np.ndarray) -> None:
     """Gradient functions have no scalar to test, so they scan their inputs (they are not the hot path)."""
     for name, arr in arrays.items():
@@ -76,23 +59,17 @@ def probability_eps(dtype) -> float:
     return float(np.finfo(dtype).eps)
 
 
-def _check_label_smoothing(label_smoothing: float) -> float:
-    if not (0.0 <= label_smoothing <= 1.0):
-        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing!r}; 0.1 is a common choice.")
-    return float(label_smoothing)
-
-
 # ---------------------------------------------------------------------------- mean squared error
 def mse(y, t):
     """L = mean((y - t)^2) over all elements (torch.nn.MSELoss)."""
-    y, t = _same_shape_pair(y, t, "mse", "predictions", "targets")
+    y, t = same_shape_pair(y, t, "mse", "predictions", "targets")
     diff = y - t
-    return _finite_or_raise(np.sum(diff * diff) / diff.size, "mse", predictions=y, targets=t)
+    return finite_or_raise(np.sum(diff * diff) / diff.size, "mse", predictions=y, targets=t)
 
 
 def mse_grad(y, t) -> np.ndarray:
     """dL/dy = 2 (y - t) / n, n = number of elements."""
-    y, t = _same_shape_pair(y, t, "mse_grad", "predictions", "targets")
+    y, t = same_shape_pair(y, t, "mse_grad", "predictions", "targets")
     _check_finite_inputs("mse_grad", predictions=y, targets=t)
     return (y - t) * (2.0 / y.size)
 
@@ -103,34 +80,29 @@ def _check_probabilities(p: np.ndarray, where: str) -> None:
                         "if these are raw scores (logits), use binary_cross_entropy_with_logits.")
 
 
-def _check_binary_targets(t: np.ndarray, where: str) -> None:
-    check_unit_interval(t, "targets", where,
-                        "pass 0/1 labels (or probabilities), e.g. (y == positive_class).astype(float).")
-
-
 def binary_cross_entropy(p, t):
     """L = -mean(t log p + (1 - t) log(1 - p)), with p clipped to [eps, 1 - eps] (see ``probability_eps``)."""
-    p, t = _same_shape_pair(p, t, "binary_cross_entropy", "probabilities", "targets")
+    p, t = same_shape_pair(p, t, "binary_cross_entropy", "probabilities", "targets")
     _check_probabilities(p, "binary_cross_entropy")
-    _check_binary_targets(t, "binary_cross_entropy")
+    check_binary_targets(t, "binary_cross_entropy")
     eps = probability_eps(p.dtype)
     pc = np.clip(p, eps, 1.0 - eps)
     loss = -np.sum(t * np.log(pc) + (1.0 - t) * np.log1p(-pc)) / p.size
-    return _finite_or_raise(loss, "binary_cross_entropy", probabilities=p, targets=t)
+    return finite_or_raise(loss, "binary_cross_entropy", probabilities=p, targets=t)
 
 
 def binary_cross_entropy_grad(p, t) -> np.ndarray:
     """dL/dp = (p - t) / (p (1 - p)) / n, evaluated at the clipped p so it stays finite."""
-    p, t = _same_shape_pair(p, t, "binary_cross_entropy_grad", "probabilities", "targets")
+    p, t = same_shape_pair(p, t, "binary_cross_entropy_grad", "probabilities", "targets")
     _check_finite_inputs("binary_cross_entropy_grad", probabilities=p, targets=t)
     _check_probabilities(p, "binary_cross_entropy_grad")
-    _check_binary_targets(t, "binary_cross_entropy_grad")
+    check_binary_targets(t, "binary_cross_entropy_grad")
     eps = probability_eps(p.dtype)
     pc = np.clip(p, eps, 1.0 - eps)
     return (pc - t) / (pc * (1.0 - pc) * p.size)
 
 
-def _bce_with_logits_value(z: np.ndarray, t: np.ndarray):
+def bce_with_logits_value(z: np.ndarray, t: np.ndarray):
     # -[t log s(z) + (1-t) log(1-s(z))] = max(z, 0) - z t + log(1 + exp(-|z|)):
     # exp sees only -|z| <= 0, so no overflow, and log1p keeps precision when exp(-|z|) is tiny.
     return np.sum(np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))) / z.size
@@ -138,22 +110,22 @@ def _bce_with_logits_value(z: np.ndarray, t: np.ndarray):
 
 def binary_cross_entropy_with_logits(z, t):
     """Binary cross-entropy of sigmoid(z), computed from the logits z without forming sigmoid(z)."""
-    z, t = _same_shape_pair(z, t, "binary_cross_entropy_with_logits", "logits", "targets")
-    _check_binary_targets(t, "binary_cross_entropy_with_logits")
-    loss = _bce_with_logits_value(z, t)
-    return _finite_or_raise(loss, "binary_cross_entropy_with_logits", logits=z, targets=t)
+    z, t = same_shape_pair(z, t, "binary_cross_entropy_with_logits", "logits", "targets")
+    check_binary_targets(t, "binary_cross_entropy_with_logits")
+    loss = bce_with_logits_value(z, t)
+    return finite_or_raise(loss, "binary_cross_entropy_with_logits", logits=z, targets=t)
 
 
 def binary_cross_entropy_with_logits_grad(z, t) -> np.ndarray:
     """dL/dz = (sigmoid(z) - t) / n: the sigmoid's s(1-s) cancels the log's 1/(s(1-s))."""
-    z, t = _same_shape_pair(z, t, "binary_cross_entropy_with_logits_grad", "logits", "targets")
+    z, t = same_shape_pair(z, t, "binary_cross_entropy_with_logits_grad", "logits", "targets")
     _check_finite_inputs("binary_cross_entropy_with_logits_grad", logits=z, targets=t)
-    _check_binary_targets(t, "binary_cross_entropy_with_logits_grad")
+    check_binary_targets(t, "binary_cross_entropy_with_logits_grad")
     return (sigmoid(z) - t) * (1.0 / z.size)
 
 
 # ---------------------------------------------------------------------------- softmax cross-entropy
-def _softmax_targets(logits, targets, where: str):
+def softmax_targets(logits, targets, where: str):
     """Check logits (N, C) and targets; return (logits, labels or None, target rows or None)."""
     logits = as_float_array(logits, "logits")
     if logits.ndim != 2 or logits.size == 0:
@@ -165,7 +137,7 @@ def _softmax_targets(logits, targets, where: str):
     return logits, labels, rows
 
 
-def _softmax_cross_entropy_forward(logits: np.ndarray, labels, target_rows, label_smoothing: float):
+def softmax_cross_entropy_forward(logits: np.ndarray, labels, target_rows, label_smoothing: float):
     """Return (mean loss, softmax probabilities). The shared core of the function and the layer.
 
     With shifted scores s = z - max(z) and lse = log sum_j exp(s_j), log softmax_k = s_k - lse.
@@ -193,7 +165,7 @@ def _softmax_cross_entropy_forward(logits: np.ndarray, labels, target_rows, labe
     return loss, probs
 
 
-def _softmax_cross_entropy_backward(probs: np.ndarray, labels, target_rows, label_smoothing: float, scale):
+def softmax_cross_entropy_backward(probs: np.ndarray, labels, target_rows, label_smoothing: float, scale):
     """dL/dz = (softmax(z) - q) * scale, with scale = dout / N."""
     n, c = probs.shape
     grad = probs.copy()
@@ -214,16 +186,16 @@ def softmax_cross_entropy(logits, targets, label_smoothing: float = 0.0):
     becomes (1 - label_smoothing) * onehot + label_smoothing / C. Computed from the logits with the
     log-sum-exp trick, so it is finite for logits of any size.
     """
-    ls = _check_label_smoothing(label_smoothing)
-    logits, labels, rows = _softmax_targets(logits, targets, "softmax_cross_entropy")
-    loss, _ = _softmax_cross_entropy_forward(logits, labels, rows, ls)
-    return _finite_or_raise(loss, "softmax_cross_entropy", logits=logits, targets=rows)
+    ls = check_label_smoothing(label_smoothing)
+    logits, labels, rows = softmax_targets(logits, targets, "softmax_cross_entropy")
+    loss, _ = softmax_cross_entropy_forward(logits, labels, rows, ls)
+    return finite_or_raise(loss, "softmax_cross_entropy", logits=logits, targets=rows)
 
 
 def softmax_cross_entropy_grad(logits, targets, label_smoothing: float = 0.0) -> np.ndarray:
     """dL/dlogits = (softmax(logits) - q) / N: the softmax Jacobian and the log cancel to y - t."""
-    ls = _check_label_smoothing(label_smoothing)
-    logits, labels, rows = _softmax_targets(logits, targets, "softmax_cross_entropy_grad")
+    ls = check_label_smoothing(label_smoothing)
+    logits, labels, rows = softmax_targets(logits, targets, "softmax_cross_entropy_grad")
     _check_finite_inputs("softmax_cross_entropy_grad", logits=logits, targets=rows)
-    _, probs = _softmax_cross_entropy_forward(logits, labels, rows, ls)
-    return _softmax_cross_entropy_backward(probs, labels, rows, ls, 1.0 / logits.shape[0])
+    _, probs = softmax_cross_entropy_forward(logits, labels, rows, ls)
+    return softmax_cross_entropy_backward(probs, labels, rows, ls, 1.0 / logits.shape[0])

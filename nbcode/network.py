@@ -10,7 +10,7 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from ._checks import unknown_name
+from ._checks import as_rng, flag, positive_int, real_number, lookup
 from .layers import ACTIVATION_LAYERS, BatchNorm1d, Dropout, Layer, LeakyReLU, Linear, ReLU, activation_layer
 from .parameter import Parameter
 
@@ -137,12 +137,9 @@ def mlp(
     if len(sizes) < 2:
         raise ValueError(f"mlp: sizes must list at least an input and an output size, e.g. [2, 8, 1]; got {sizes!r}.")
     for s in sizes:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
-            raise ValueError(f"mlp: every size must be a positive integer, got {sizes!r}.")
+        positive_int(s, f"mlp: every size (here {sizes!r})")
     if isinstance(activation, str):
-        key = activation.lower().replace("-", "_")
-        if key not in ACTIVATION_LAYERS:
-            raise unknown_name("activation", activation, ACTIVATION_LAYERS)
+        key = lookup("activation", activation, ACTIVATION_LAYERS)
 
         def make_activation() -> Layer:
             return activation_layer(key)
@@ -150,13 +147,14 @@ def mlp(
         make_activation = activation
     else:
         raise ValueError(f"mlp: activation must be a name or a layer factory, got {activation!r}.")
-    if not (0.0 <= dropout < 1.0):
-        raise ValueError(f"mlp: dropout is a drop probability in [0, 1), got {dropout!r}.")
+    dropout = real_number(dropout, "mlp: dropout (a drop probability)", low=0.0, high=1.0, high_open=True,
+                          fix="e.g. dropout=0.2")
+    batchnorm = flag(batchnorm, "mlp: batchnorm")
     probe = _probe(make_activation)
     if init is None:
         # judged by the layer the factory makes, so ReLU, lambda: LeakyReLU(0.1) and "relu" agree
         init = "he_normal" if isinstance(probe, _RELU_FAMILY) else "xavier_normal"
-    rng = np.random.default_rng(rng)
+    rng = as_rng(rng)
 
     layers: list[Layer] = []
     n_linear = len(sizes) - 1

@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ._checks import unknown_name
+from ._checks import flag, lookup, positive_int, real_number
 
 __all__ = [
     "Optimizer",
@@ -52,33 +52,6 @@ __all__ = [
     "ExponentialLR",
     "CosineAnnealingLR",
 ]
-
-
-def _check_number(value: Any, name: str, *, low: float = 0.0, below: float | None = None, fix: str = "") -> float:
-    """Return ``value`` as a Python float after checking ``low <= value`` (and ``value < below``).
-
-    Python floats (not NumPy float64 scalars) keep float32 arrays float32 under NumPy's promotion rules.
-    """
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}.") from None
-    ok = math.isfinite(x) and x >= low and (below is None or x < below)
-    if not ok:
-        where = f"in [{low:g}, {below:g})" if below is not None else f">= {low:g}"
-        raise ValueError(f"Invalid {name} value: {value!r}; it must be a finite number {where}{fix}.")
-    return x
-
-
-def _check_lr(lr: Any) -> float:
-    """A learning rate must be a positive finite number (torch also allows 0; a zero step teaches nothing)."""
-    try:
-        x = float(lr)
-    except (TypeError, ValueError):
-        raise ValueError(f"lr must be a number, got {lr!r}; pass e.g. lr=0.01.") from None
-    if not (math.isfinite(x) and x > 0.0):
-        raise ValueError(f"Invalid learning rate: {lr!r}; lr must be a positive finite number such as 0.01.")
-    return x
 
 
 class Optimizer:
@@ -117,7 +90,8 @@ class Optimizer:
             if id(p) in seen:
                 raise ValueError(f"params[{i}] appears more than once; each parameter must be listed once or it is updated twice per step.")
             seen.add(id(p))
-        self.defaults = dict(defaults, lr=_check_lr(defaults["lr"]))
+        lr = real_number(defaults["lr"], "lr (the learning rate)", low=0, low_open=True, fix="e.g. lr=0.01")
+        self.defaults = dict(defaults, lr=lr)
         group = {"params": params, **self.defaults}
         self.param_groups: list[dict[str, Any]] = [group]
         # Keyed by the parameter object (Parameter hashes by identity), as torch keys by tensor.
@@ -131,7 +105,7 @@ class Optimizer:
     @lr.setter
     def lr(self, value: float) -> None:
         # 0 is allowed here (torch allows it; CosineAnnealingLR reaches eta_min=0).
-        self.param_groups[0]["lr"] = _check_number(value, "learning rate", fix="; use e.g. 0.01")
+        self.param_groups[0]["lr"] = real_number(value, "learning rate", low=0, fix="use e.g. 0.01")
 
     def _init_state(self, group: dict[str, Any], p: Any) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -204,18 +178,18 @@ class SGD(Optimizer):
         nesterov: bool = False,
         maximize: bool = False,
     ) -> None:
-        momentum = _check_number(momentum, "momentum", fix="; typical values are 0.9 or 0.99")
-        dampening = _check_number(dampening, "dampening", fix="; use 0 (the default)")
+        momentum = real_number(momentum, "momentum", low=0, fix="typical values are 0.9 or 0.99")
+        dampening = real_number(dampening, "dampening", low=0, fix="use 0 (the default)")
         if dampening > 1:
             raise ValueError(f"Invalid dampening value: {dampening}; it must lie in [0, 1] (use 0, the default).")
-        weight_decay = _check_number(weight_decay, "weight_decay", fix="; use e.g. 1e-4, or 0 for none")
+        weight_decay = real_number(weight_decay, "weight_decay", low=0, fix="use e.g. 1e-4, or 0 for none")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError(
                 "Nesterov momentum requires a momentum and zero dampening; "
                 "pass momentum > 0 (e.g. momentum=0.9) and dampening=0, or nesterov=False."
             )
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=bool(nesterov), maximize=bool(maximize))
+                        nesterov=flag(nesterov, "nesterov"), maximize=flag(maximize, "maximize"))
         super().__init__(params, defaults)
 
     def _init_state(self, group: dict[str, Any], p: Any) -> dict[str, Any]:
@@ -268,14 +242,14 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         maximize: bool = False,
     ) -> None:
-        lr_decay = _check_number(lr_decay, "lr_decay", fix="; use 0 for no decay")
-        weight_decay = _check_number(weight_decay, "weight_decay", fix="; use e.g. 1e-4, or 0 for none")
-        initial_accumulator_value = _check_number(
-            initial_accumulator_value, "initial_accumulator_value", fix="; use 0 (the default) or e.g. 0.1"
-        )
-        eps = _check_number(eps, "epsilon", fix="; use e.g. 1e-10")
+        lr_decay = real_number(lr_decay, "lr_decay", low=0, fix="use 0 for no decay")
+        weight_decay = real_number(weight_decay, "weight_decay", low=0, fix="use e.g. 1e-4, or 0 for none")
+        initial_accumulator_value = real_number(initial_accumulator_value, "initial_accumulator_value", low=0,
+                                                fix="use 0 (the default) or e.g. 0.1")
+        eps = real_number(eps, "epsilon", low=0, fix="use e.g. 1e-10")
         defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=bool(maximize))
+                        initial_accumulator_value=initial_accumulator_value, eps=eps,
+                        maximize=flag(maximize, "maximize"))
         super().__init__(params, defaults)
 
     def _init_state(self, group: dict[str, Any], p: Any) -> dict[str, Any]:
@@ -326,12 +300,12 @@ class RMSprop(Optimizer):
         centered: bool = False,
         maximize: bool = False,
     ) -> None:
-        alpha = _check_number(alpha, "alpha", fix="; typical values are 0.9 or 0.99")
-        eps = _check_number(eps, "epsilon", fix="; use e.g. 1e-8")
-        weight_decay = _check_number(weight_decay, "weight_decay", fix="; use e.g. 1e-4, or 0 for none")
-        momentum = _check_number(momentum, "momentum", fix="; use 0 (the default) or e.g. 0.9")
+        alpha = real_number(alpha, "alpha", low=0, fix="typical values are 0.9 or 0.99")
+        eps = real_number(eps, "epsilon", low=0, fix="use e.g. 1e-8")
+        weight_decay = real_number(weight_decay, "weight_decay", low=0, fix="use e.g. 1e-4, or 0 for none")
+        momentum = real_number(momentum, "momentum", low=0, fix="use 0 (the default) or e.g. 0.9")
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                        centered=bool(centered), maximize=bool(maximize))
+                        centered=flag(centered, "centered"), maximize=flag(maximize, "maximize"))
         super().__init__(params, defaults)
 
     def _init_state(self, group: dict[str, Any], p: Any) -> dict[str, Any]:
@@ -404,13 +378,13 @@ class Adam(Optimizer):
             beta1, beta2 = betas
         except (TypeError, ValueError):
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}; use e.g. betas=(0.9, 0.999).") from None
-        fix = "; use e.g. betas=(0.9, 0.999)"
-        beta1 = _check_number(beta1, "beta parameter at index 0", below=1.0, fix=fix)
-        beta2 = _check_number(beta2, "beta parameter at index 1", below=1.0, fix=fix)
-        eps = _check_number(eps, "epsilon", fix="; use e.g. 1e-8")
-        weight_decay = _check_number(weight_decay, "weight_decay", fix="; use e.g. 1e-2, or 0 for none")
-        defaults = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay, amsgrad=bool(amsgrad),
-                        maximize=bool(maximize))
+        fix = "use e.g. betas=(0.9, 0.999)"
+        beta1 = real_number(beta1, "beta parameter at index 0", low=0, high_open=True, high=1.0, fix=fix)
+        beta2 = real_number(beta2, "beta parameter at index 1", low=0, high_open=True, high=1.0, fix=fix)
+        eps = real_number(eps, "epsilon", low=0, fix="use e.g. 1e-8")
+        weight_decay = real_number(weight_decay, "weight_decay", low=0, fix="use e.g. 1e-2, or 0 for none")
+        defaults = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay,
+                        amsgrad=flag(amsgrad, "amsgrad"), maximize=flag(maximize, "maximize"))
         super().__init__(params, defaults)
 
     def _init_state(self, group: dict[str, Any], p: Any) -> dict[str, Any]:
@@ -511,10 +485,7 @@ def get(name: str, params: Iterable[Any], **kw: Any) -> Optimizer:
 
     "momentum" is SGD with momentum=0.9 and "nesterov" adds nesterov=True (both overridable).
     """
-    key = name.lower() if isinstance(name, str) else name
-    if key not in OPTIMIZERS:
-        raise unknown_name("optimizer", name, OPTIMIZERS)
-    return OPTIMIZERS[key](params, **kw)
+    return OPTIMIZERS[lookup("optimizer", name, OPTIMIZERS)](params, **kw)
 
 
 # ---------------------------------------------------------------- learning-rate schedules
@@ -558,10 +529,8 @@ class StepLR(LRScheduler):
     """Multiply the lr by ``gamma`` every ``step_size`` epochs: lr_e = base_lr * gamma ** (e // step_size)."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, (int, np.integer)) or step_size < 1:
-            raise ValueError(f"step_size must be a positive integer number of epochs, got {step_size!r}.")
-        self.step_size = int(step_size)
-        self.gamma = _check_number(gamma, "gamma", fix="; use e.g. 0.1")
+        self.step_size = positive_int(step_size, "step_size (in epochs)", "step_size=10")
+        self.gamma = real_number(gamma, "gamma", low=0, fix="use e.g. 0.1")
         super().__init__(optimizer)
 
     def _next_lr(self, lr: float) -> float:
@@ -572,7 +541,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the lr by ``gamma`` every epoch: lr_e = base_lr * gamma ** e."""
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
-        self.gamma = _check_number(gamma, "gamma", fix="; use e.g. 0.95")
+        self.gamma = real_number(gamma, "gamma", low=0, fix="use e.g. 0.95")
         super().__init__(optimizer)
 
     def _next_lr(self, lr: float) -> float:
@@ -588,10 +557,8 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0) -> None:
-        if isinstance(T_max, bool) or not isinstance(T_max, (int, np.integer)) or T_max < 1:
-            raise ValueError(f"T_max must be a positive integer number of epochs, got {T_max!r}.")
-        self.T_max = int(T_max)
-        self.eta_min = _check_number(eta_min, "eta_min", fix="; use 0 (the default) or a small lr such as 1e-5")
+        self.T_max = positive_int(T_max, "T_max (in epochs)", "T_max=epochs")
+        self.eta_min = real_number(eta_min, "eta_min", low=0, fix="use 0 (the default) or a small lr such as 1e-5")
         super().__init__(optimizer)
 
     def _next_lr(self, lr: float) -> float:

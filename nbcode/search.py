@@ -27,6 +27,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from nbcode._checks import as_rng
+
 __all__ = [
     "Uniform", "LogUniform", "IntUniform", "Choice", "log_uniform", "sample", "grid_values",
     "Trial", "SearchResult", "grid_search", "random_search", "best_so_far", "hit_probability",
@@ -37,12 +39,7 @@ RNGLike = np.random.Generator | int
 
 
 def _rng(rng: RNGLike) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise ValueError(f"rng must be a numpy.random.Generator or an int seed, got {type(rng).__name__}; "
-                     "a search must be reproducible, so pass e.g. rng=0.")
+    return as_rng(rng, allow_none=False)  # a search must be reproducible
 
 
 def _check_bounds(low: Any, high: Any, what: str, *, positive: bool = False) -> tuple[float, float]:

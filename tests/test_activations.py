@@ -215,7 +215,7 @@ def test_registry_and_get():
 def test_unknown_activation_lists_choices():
     with pytest.raises(ValueError, match="unknown activation 'swish'.*relu.*sigmoid"):
         A.get("swish")
-    with pytest.raises(ValueError, match="unknown activation"):
+    with pytest.raises(TypeError, match="activation name must be a string, got int 3; choose one of"):
         A.get(3)
 
 

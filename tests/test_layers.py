@@ -237,7 +237,7 @@ def test_leaky_relu_values_and_bad_slope():
     np.testing.assert_allclose(layer.forward(np.array([[-1.0, 2.0]])), [[-0.2, 2.0]])
     np.testing.assert_allclose(layer.backward(np.array([[1.0, 1.0]])), [[0.2, 1.0]])
     assert repr(layer) == "LeakyReLU(negative_slope=0.2)"
-    with pytest.raises(ValueError, match="negative_slope must be finite"):
+    with pytest.raises(ValueError, match="negative_slope must be a finite number, got nan"):
         LeakyReLU(float("nan"))
 
 
@@ -247,7 +247,7 @@ def test_activation_layer_factory():
     assert set(ACTIVATION_LAYERS) == {"sigmoid", "tanh", "relu", "leaky_relu", "identity"}
     with pytest.raises(ValueError, match="unknown activation 'gelu'; choose one of: identity, leaky_relu, relu, sigmoid, tanh"):
         activation_layer("gelu")
-    with pytest.raises(ValueError, match="unknown activation"):
+    with pytest.raises(TypeError, match="activation name must be a string"):
         activation_layer(None)
 
 
@@ -321,6 +321,18 @@ def test_batchnorm_training_normalises_and_updates_running_stats():
     np.testing.assert_allclose(bn.running_var, 0.9 + 0.1 * x.var(axis=0, ddof=1))  # unbiased, like torch
 
 
+def test_batchnorm_momentum_none_keeps_the_cumulative_average_like_torch():
+    rng = np.random.default_rng(1)
+    xs = [3 + rng.standard_normal((6, 2)) for _ in range(4)]
+    bn = BatchNorm1d(2, momentum=None)
+    for x in xs:
+        bn.forward(x)
+    assert bn.num_batches_tracked == 4
+    np.testing.assert_allclose(bn.running_mean, np.mean([x.mean(axis=0) for x in xs], axis=0), rtol=1e-12)
+    # the first batch replaces the initial running_var of 1 entirely (weight 1/1)
+    np.testing.assert_allclose(bn.running_var, np.mean([x.var(axis=0, ddof=1) for x in xs], axis=0), rtol=1e-12)
+
+
 def test_batchnorm_eval_uses_running_stats():
     bn = BatchNorm1d(2, momentum=1.0)  # momentum 1: running stats = last batch
     x = np.array([[1.0, 10.0], [3.0, 20.0], [5.0, 60.0]])
@@ -362,10 +374,12 @@ def test_batchnorm_errors():
         bn.forward(np.zeros((1, 3)))
     with pytest.raises(ValueError, match="num_features must be a positive integer"):
         BatchNorm1d(0)
-    with pytest.raises(ValueError, match="eps must be > 0"):
+    with pytest.raises(ValueError, match=re.escape("eps must be a finite number in (0, inf)")):
         BatchNorm1d(3, eps=0)
-    with pytest.raises(ValueError, match="momentum must be in \\[0, 1\\]"):
+    with pytest.raises(ValueError, match=re.escape("momentum must be a finite number in [0, 1]")):
         BatchNorm1d(3, momentum=1.5)
+    with pytest.raises(TypeError, match="BatchNorm1d: momentum must be a number, got str"):
+        BatchNorm1d(3, momentum="0.1")
     assert [n for n, _ in bn.named_parameters()] == ["weight", "bias"]
 
 
@@ -423,7 +437,7 @@ def test_loss_layers_bad_input(loss):
 def test_softmax_cross_entropy_layer_label_errors():
     with pytest.raises(ValueError, match="must lie in 0..1 for 2 classes"):
         SoftmaxCrossEntropy().forward(np.zeros((3, 2)), [0, 1, 2])
-    with pytest.raises(ValueError, match="label_smoothing must be in"):
+    with pytest.raises(ValueError, match="label_smoothing must be a finite number in"):
         SoftmaxCrossEntropy(label_smoothing=2.0)
 
 

@@ -494,10 +494,12 @@ def test_empty_params_rejected():
         optim.Adam(iter([]))
 
 
-@pytest.mark.parametrize("lr", [0, 0.0, -0.1, float("nan"), float("inf"), "fast", None])
+@pytest.mark.parametrize("lr, error", [(0, ValueError), (0.0, ValueError), (-0.1, ValueError),
+                                       (float("nan"), ValueError), (float("inf"), ValueError),
+                                       ("fast", TypeError), ("0.1", TypeError), (None, TypeError), (True, TypeError)])
 @pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
-def test_bad_lr_rejected(name, lr):
-    with pytest.raises(ValueError, match="lr|learning rate"):
+def test_bad_lr_rejected(name, lr, error):
+    with pytest.raises(error, match=r"lr \(the learning rate\) must be a"):
         optim.get(name, [Parameter(np.ones(2))], lr=lr)
 
 
@@ -521,11 +523,26 @@ def test_bad_betas_rejected(betas):
         (optim.RMSprop, {"alpha": -0.5}, "alpha"),
         (optim.RMSprop, {"momentum": -0.5}, "momentum"),
         (optim.Adam, {"eps": -1e-8}, "epsilon"),
-        (optim.Adam, {"weight_decay": "lots"}, "weight_decay must be a number"),
     ],
 )
 def test_bad_hyperparameters_rejected(cls, kw, match):
     with pytest.raises(ValueError, match=match):
+        cls([Parameter(np.ones(2))], lr=0.1, **kw)
+
+
+@pytest.mark.parametrize(
+    "cls, kw, match",
+    [
+        (optim.Adam, {"weight_decay": "lots"}, "weight_decay must be a number, got str"),
+        (optim.SGD, {"momentum": "0.9"}, "momentum must be a number, got str '0.9'"),
+        (optim.RMSprop, {"alpha": None}, "alpha must be a number, got NoneType"),
+        (optim.SGD, {"nesterov": "yes", "momentum": 0.9}, "nesterov must be True or False"),
+        (optim.Adam, {"amsgrad": 1}, "amsgrad must be True or False"),
+        (optim.Adagrad, {"maximize": "no"}, "maximize must be True or False"),
+    ],
+)
+def test_wrong_type_hyperparameters_name_the_parameter(cls, kw, match):
+    with pytest.raises(TypeError, match=match):
         cls([Parameter(np.ones(2))], lr=0.1, **kw)
 
 

@@ -150,6 +150,18 @@ def test_training_steps_and_batchnorm_running_stats_match_torch(activation):
     assert_same(net.predict(x), tnet.eval()(torch.from_numpy(x)))
 
 
+def test_batchnorm_cumulative_average_matches_torch():
+    rng = np.random.default_rng(4)
+    ours, theirs = BatchNorm1d(3, momentum=None), torch.nn.BatchNorm1d(3, momentum=None, dtype=torch.float64)
+    for _ in range(6):
+        x = rng.standard_normal((5, 3)) * 3 - 1
+        ours.forward(x)
+        theirs(torch.from_numpy(x))
+    assert ours.num_batches_tracked == int(theirs.num_batches_tracked)
+    assert_same(ours.running_mean, theirs.running_mean)
+    assert_same(ours.running_var, theirs.running_var)
+
+
 def test_loss_functions_match_torch():
     rng = np.random.default_rng(4)
     z = 3 * rng.standard_normal((10, 4))
