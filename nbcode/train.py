@@ -23,10 +23,10 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from nbcode._checks import as_float_array, check_finite, check_nonempty, class_targets
-from nbcode.data import _rng, batches
+from nbcode._checks import as_float_array, as_rng, check_finite, check_nonempty, class_targets, positive_int
+from nbcode.data import batches
 
-__all__ = ["History", "DivergenceWarning", "DIVERGENCE_GROWTH", "fit", "evaluate", "accuracy", "mean_squared_error",
+__all__ = ["History", "DivergenceWarning", "DIVERGENCE_GROWTH", "EarlyStopping", "fit", "evaluate", "accuracy", "mean_squared_error",
            "mean_absolute_error", "METRICS"]
 
 
@@ -170,12 +170,6 @@ def _check_xy(X, y, where: str) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _positive_int(value, name: str, example: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}; e.g. {example}.")
-    return int(value)
-
-
 # --------------------------------------------------------------------------------------------
 # history, evaluate, fit
 # --------------------------------------------------------------------------------------------
@@ -271,7 +265,7 @@ def evaluate(model, loss, X, y, metrics: Sequence[str | Callable] | None = ("acc
     """
     X, y = _check_xy(X, y, "evaluate")
     metric_fns = _resolve_metrics(metrics, loss)
-    chunk = _positive_int(batch_size, "batch_size", "batch_size=1024")
+    chunk = positive_int(batch_size, "batch_size", "batch_size=1024")
     return _evaluate(model, loss, X, y, metric_fns, chunk)
 
 
@@ -295,15 +289,135 @@ def _lr_of(optimizer) -> float | None:
     return float(lr) if isinstance(lr, (int, float, np.floating)) and not isinstance(lr, bool) else None
 
 
+_QUIET_OVERFLOW = dict(over="ignore", invalid="ignore", divide="ignore")  # for np.errstate
+
+
+class _Diverged(Exception):
+    """Raised inside :func:`fit` when the loss diverges: where (``"batch 3"``, ``"validation"``) and what."""
+
+    def __init__(self, where: str, what: str) -> None:
+        super().__init__(what)
+        self.where, self.what = where, what
+
+
+class _DivergenceGuard:
+    """Judges each batch loss: NaN/inf, or ``|loss|`` over ``DIVERGENCE_GROWTH`` times the first batch's."""
+
+    def __init__(self) -> None:
+        self.first: float | None = None
+
+    def check(self, batch_loss: float, where: str) -> None:
+        if self.first is None:
+            self.first = max(abs(batch_loss), _LOSS_FLOOR) if math.isfinite(batch_loss) else math.nan
+        if not math.isfinite(batch_loss):
+            raise _Diverged(where, f"the loss became {batch_loss}")
+        if abs(batch_loss) > DIVERGENCE_GROWTH * self.first:
+            raise _Diverged(where, f"the loss grew to {batch_loss:.4g}, over {DIVERGENCE_GROWTH:g} times "
+                                   f"the first batch's {self.first:.4g}")
+
+
+class EarlyStopping:
+    """The best epoch so far, a copy of the model's state at it, and when to stop.
+
+    ``observe(epoch, value)`` after every epoch records a new best (copying ``state``, the arrays
+    of :func:`_state_arrays`, when the best weights are to be restored); ``should_stop`` becomes
+    true after ``patience`` epochs without improvement (never when ``patience`` is None);
+    ``restore()`` copies the best state back, in place. :func:`fit` makes one from its
+    ``early_stopping`` and ``restore_best`` arguments.
+    """
+
+    def __init__(self, state: list[np.ndarray], patience: int | None, restore_best: bool = True) -> None:
+        self.state = state
+        self.patience = patience
+        self.best, self.best_epoch, self.waited = math.inf, None, 0
+        keep = patience is not None and restore_best
+        self.snapshot = [np.empty_like(a) for a in state] if keep else None
+
+    def observe(self, epoch: int, value: float) -> None:
+        if value < self.best:
+            self.best, self.best_epoch, self.waited = value, epoch, 0
+            if self.snapshot is not None:
+                for saved, current in zip(self.snapshot, self.state):
+                    np.copyto(saved, current)
+        else:
+            self.waited += 1
+
+    @property
+    def should_stop(self) -> bool:
+        return self.patience is not None and self.waited >= self.patience
+
+    def restore(self) -> bool:
+        """Copy the best epoch's state back into the model; False if there is none to restore."""
+        if self.snapshot is None or self.best_epoch is None:
+            return False
+        for saved, current in zip(self.snapshot, self.state):
+            np.copyto(current, saved)
+        return True
+
+
+class _EpochRecord:
+    """One epoch's running sums: the loss weighted by batch size, and the outputs for the metrics."""
+
+    def __init__(self, n: int, keep_outputs: bool) -> None:
+        self.n, self.keep_outputs = n, keep_outputs
+        self.total, self.seen = 0.0, 0
+        self.preds = self.targets = None
+
+    def add(self, batch_loss: float, out: np.ndarray, yb: np.ndarray) -> None:
+        m = len(yb)
+        if self.keep_outputs:
+            if self.preds is None:
+                self.preds = np.empty((self.n,) + out.shape[1:], dtype=out.dtype)
+                self.targets = np.empty((self.n,) + yb.shape[1:], dtype=yb.dtype)
+            self.preds[self.seen:self.seen + m] = out
+            self.targets[self.seen:self.seen + m] = yb
+        self.total += batch_loss * m
+        self.seen += m
+
+    def results(self, metric_fns) -> dict[str, float]:
+        results = {"loss": self.total / self.seen}
+        results.update((name, float(fn(self.preds, self.targets))) for name, fn in metric_fns)
+        return results
+
+
+def _batch_loss(loss, out: np.ndarray, yb) -> float:
+    try:
+        return float(loss.forward(out, yb))
+    except ValueError:
+        # nbcode's losses reject NaN/inf predictions; from a model that trained fine until now,
+        # that is divergence (its weights overflowed)
+        if np.all(np.isfinite(out)):
+            raise
+        return math.nan
+
+
+def _train_epoch(model, loss, optimizer, data, record: _EpochRecord, guard: _DivergenceGuard) -> None:
+    """One pass over ``data`` (an iterable of mini-batches): the five lines, then the bookkeeping.
+
+    Overflow inside a diverging model is reported once, by the guard, not as a stream of NumPy
+    RuntimeWarnings; only the loss scalar is checked per batch (cheap).
+    """
+    with np.errstate(**_QUIET_OVERFLOW):
+        for number, (xb, yb) in enumerate(data, start=1):
+            out = model.forward(xb)
+            batch_loss = _batch_loss(loss, out, yb)
+            guard.check(batch_loss, f"batch {number}")
+            optimizer.zero_grad()
+            model.backward(loss.backward())
+            optimizer.step()
+            record.add(batch_loss, out, yb)
+
+
 def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int, rng: np.random.Generator | int | None,
         val: tuple[Any, Any] | None = None, metrics: Sequence[str | Callable] | None = ("accuracy",),
-        early_stopping: int | None = None, restore_best: bool = True, progress: bool = False,
-        on_divergence: str = "stop", callbacks: Sequence[Callable] | None = None) -> History:
+        early_stopping: int | None = None, restore_best: bool = True, shuffle: bool = True,
+        on_epoch_start: Callable | None = None, progress: bool = False, on_divergence: str = "stop",
+        callbacks: Sequence[Callable] | None = None) -> History:
     """Train ``model`` with mini-batch gradient descent and return a :class:`History`.
 
-    Each epoch draws a fresh shuffle of the training data from ``rng`` and runs the five-line
-    step (forward, loss, zero_grad, backward, step) on every mini-batch of ``batch_size`` rows
-    (the last one may be smaller). Recorded per epoch:
+    Each epoch draws a fresh shuffle of the training data from ``rng`` (``shuffle=False``: the
+    rows in order) and runs the five-line step (forward, loss, zero_grad, backward, step) on
+    every mini-batch of ``batch_size`` rows (the last one may be smaller). Recorded per epoch:
 
     * ``loss``: mean of the batch losses weighted by batch size, i.e. the mean training loss
       over the epoch's samples while the weights were changing (as Keras reports it);
@@ -311,6 +425,8 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int, rng: np.r
       the predictions made during the epoch, for the same reason cheap: no extra pass;
     * with ``val=(X_val, y_val)``: ``val_loss`` and ``val_<metric>``, in eval mode after the epoch.
 
+    ``on_epoch_start(epoch, X, y)``, if given, returns the ``(X, y)`` the epoch trains on, e.g.
+    freshly augmented copies (same number of rows; the originals are passed every time).
     ``early_stopping=p`` (needs ``val``) stops when ``val_loss`` has not improved for ``p``
     epochs; with ``restore_best=True`` the parameters are then copied back, in place, to their
     values at the best epoch. If a batch loss becomes NaN or infinite or ``|loss|`` grows over
@@ -323,173 +439,151 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int, rng: np.r
     schedule). The model's train/eval mode is restored at the end.
     """
     X, y = _check_xy(X, y, "fit")
-    epochs = _positive_int(epochs, "epochs", "epochs=20")
-    batch_size = _positive_int(batch_size, "batch_size", "batch_size=32")
-    if on_divergence not in ("stop", "raise"):
-        raise ValueError(f"on_divergence must be 'stop' or 'raise', got {on_divergence!r}.")
+    epochs = positive_int(epochs, "epochs", "epochs=20")
+    batch_size = positive_int(batch_size, "batch_size", "batch_size=32")
     metric_fns = _resolve_metrics(metrics, loss)
-    if val is not None:
-        if not isinstance(val, (tuple, list)) or len(val) != 2:
-            raise ValueError("val must be a pair (X_val, y_val), e.g. val=(split.X_val, split.y_val).")
-        X_val, y_val = _check_xy(val[0], val[1], "fit(val=...)")
-    if early_stopping is not None:
-        early_stopping = _positive_int(early_stopping, "early_stopping (the patience in epochs)", "early_stopping=5")
-        if val is None:
-            raise ValueError("early_stopping watches the validation loss, so it needs val=(X_val, y_val); "
-                             "split some data off with train_val_test_split.")
-    callbacks = list(callbacks or ())
-    gen = _rng(rng)
-    params = model.parameters()
-    lr = _lr_of(optimizer)
-
-    keys = ["loss"] + [name for name, _ in metric_fns]
-    if val is not None:
-        keys += ["val_loss"] + ["val_" + name for name, _ in metric_fns]
-    if lr is not None:
-        keys.append("lr")
-    history = History(keys)
-    monitor = "val_loss" if val is not None else "loss"
-    keep_best = early_stopping is not None and restore_best
-    state = _state_arrays(model, params)
-    snapshot = [np.empty_like(a) for a in state] if keep_best else None
-    best = math.inf
-    waited = 0
-    n = len(X)
-    preds = targets = None  # filled batch by batch for the epoch's training metrics
-    limit = None  # the largest |batch loss| that is not divergence, set from the first batch
+    val = _check_val(val)
+    patience = None if early_stopping is None else positive_int(
+        early_stopping, "early_stopping (the patience in epochs)", "early_stopping=5")
+    _check_options(on_divergence, shuffle, on_epoch_start, patience, val)
+    stopper = EarlyStopping(_state_arrays(model, model.parameters()), patience, restore_best)
+    history = History(_history_keys(metric_fns, val is not None, _lr_of(optimizer) is not None))
+    gen, guard = as_rng(rng), _DivergenceGuard()
     was_training = getattr(model, "training", True)
-
-    if progress:
-        from tqdm.auto import trange
-
-        epoch_iter = trange(epochs, desc="fit", unit="epoch")
-    else:
-        epoch_iter = range(epochs)
-
+    epoch_iter = _epoch_range(epochs, progress)
     model.train()
-    # Overflow inside a diverging model is reported once, through History, not as a stream of
-    # NumPy RuntimeWarnings; only the loss scalar is checked per batch (cheap).
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        try:
-            for epoch in epoch_iter:
-                total = 0.0
-                seen = 0
-                for xb, yb in batches(X, y, batch_size, rng=gen, shuffle=True):
-                    out = model.forward(xb)
-                    try:
-                        batch_loss = float(loss.forward(out, yb))
-                    except ValueError:
-                        # nbcode's losses reject NaN/inf predictions; from a model that trained
-                        # fine until now, that is divergence (its weights overflowed)
-                        if np.all(np.isfinite(out)):
-                            raise
-                        batch_loss = math.nan
-                    if limit is None:
-                        limit = DIVERGENCE_GROWTH * max(abs(batch_loss), _LOSS_FLOOR)
-                    if not (math.isfinite(batch_loss) and abs(batch_loss) <= limit):
-                        _diverged(history, epoch, f"batch {seen // batch_size + 1}", _blow_up(batch_loss, limit),
-                                  optimizer, on_divergence, snapshot if best < math.inf else None, state)
-                        return history
-                    optimizer.zero_grad()
-                    model.backward(loss.backward())
-                    optimizer.step()
-                    m = len(xb)
-                    if metric_fns:
-                        if preds is None:
-                            preds = np.empty((n,) + out.shape[1:], dtype=out.dtype)
-                            targets = np.empty((n,) + yb.shape[1:], dtype=yb.dtype)
-                        preds[seen:seen + m] = out
-                        targets[seen:seen + m] = yb
-                    total += batch_loss * m
-                    seen += m
-
-                record = history.history
-                record["loss"].append(total / seen)
-                for name, fn in metric_fns:
-                    record[name].append(float(fn(preds, targets)))
-                if val is not None:
-                    results = _evaluate(model, loss, X_val, y_val, metric_fns, 8192, nan_ok=True)
-                    if not math.isfinite(results["loss"]):
-                        for name, value in results.items():
-                            record["val_" + name].append(value)
-                        _diverged(history, epoch, "validation", _blow_up(results["loss"]), optimizer,
-                                  on_divergence, snapshot if best < math.inf else None, state, recorded=True)
-                        return history
-                    for name, value in results.items():
-                        record["val_" + name].append(value)
-                if lr is not None:
-                    record["lr"].append(_lr_of(optimizer))
-                if progress:
-                    shown = {"loss": f"{record['loss'][-1]:.4g}"}
-                    if val is not None:
-                        shown["val_loss"] = f"{record['val_loss'][-1]:.4g}"
-                    epoch_iter.set_postfix(shown, refresh=False)
-
-                current = record[monitor][-1]
-                if current < best:
-                    best = current
-                    history.best_epoch = epoch
-                    waited = 0
-                    if keep_best:
-                        for saved, current in zip(snapshot, state):
-                            np.copyto(saved, current)
-                else:
-                    waited += 1
-
-                if any([bool(callback(epoch, history)) for callback in callbacks]):
-                    history.stopped_early = True
-                    history.message = f"Stopped after epoch {epoch + 1} by a callback."
-                    break
-                if early_stopping is not None and waited >= early_stopping:
-                    history.stopped_early = True
-                    history.message = (f"Stopped early after epoch {epoch + 1}: val_loss has not improved for "
-                                       f"{early_stopping} epochs (best {best:.4g} at epoch {history.best_epoch + 1}).")
-                    break
-        finally:
-            if progress:
-                epoch_iter.close()
-            _set_mode(model, was_training)
-
-    if keep_best and history.best_epoch is not None and history.best_epoch != history.epochs_run - 1:
-        for saved, current in zip(snapshot, state):
-            np.copyto(current, saved)
-        history.message += (f" Restored the weights of epoch {history.best_epoch + 1} "
-                            f"(val_loss {best:.4g}).")
-    if not history.message:
-        history.message = f"Trained {history.epochs_run} epochs; final loss {history['loss'][-1]:.4g}"
-        if val is not None:
-            history.message += f", val_loss {history['val_loss'][-1]:.4g}"
-        history.message += "."
-    history.message = history.message.strip()
+    try:
+        for epoch in epoch_iter:
+            Xe, ye = _epoch_data(on_epoch_start, epoch, X, y)
+            record = _EpochRecord(len(Xe), keep_outputs=bool(metric_fns))
+            _train_epoch(model, loss, optimizer, batches(Xe, ye, batch_size, rng=gen, shuffle=shuffle), record, guard)
+            _record_epoch(history, record.results(metric_fns), model, loss, val, metric_fns, optimizer)
+            _show_progress(epoch_iter, history, progress)
+            stopper.observe(epoch, history["val_loss" if val is not None else "loss"][-1])
+            history.best_epoch = stopper.best_epoch
+            if _should_stop(history, epoch, stopper, callbacks):
+                break
+    except _Diverged as event:
+        _diverged(history, epoch, event, optimizer, on_divergence, stopper)
+        return history
+    finally:
+        if progress:
+            epoch_iter.close()
+        _set_mode(model, was_training)
+    _finish(history, stopper, val is not None)
     return history
 
 
-def _blow_up(value: float, limit: float = math.inf) -> str:
-    """What a diverged loss did, for the message."""
-    if math.isfinite(value):
-        return (f"the loss grew to {value:.4g}, over {DIVERGENCE_GROWTH:g} times the first batch's "
-                f"{limit / DIVERGENCE_GROWTH:.4g}")
-    return f"the loss became {value}"
+def _check_val(val):
+    if val is None:
+        return None
+    if not isinstance(val, (tuple, list)) or len(val) != 2:
+        raise ValueError("val must be a pair (X_val, y_val), e.g. val=(split.X_val, split.y_val).")
+    return _check_xy(val[0], val[1], "fit(val=...)")
 
 
-def _diverged(history: History, epoch: int, where: str, what: str, optimizer, on_divergence: str,
-              snapshot: list[np.ndarray] | None, state: list[np.ndarray], recorded: bool = False) -> None:
+def _check_options(on_divergence, shuffle, on_epoch_start, patience, val) -> None:
+    if on_divergence not in ("stop", "raise"):
+        raise ValueError(f"on_divergence must be 'stop' or 'raise', got {on_divergence!r}.")
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"shuffle must be True or False, got {shuffle!r}.")
+    if on_epoch_start is not None and not callable(on_epoch_start):
+        raise TypeError(f"on_epoch_start must be a function (epoch, X, y) -> (X, y), got {on_epoch_start!r}.")
+    if patience is not None and val is None:
+        raise ValueError("early_stopping watches the validation loss, so it needs val=(X_val, y_val); "
+                         "split some data off with train_val_test_split.")
+
+
+def _history_keys(metric_fns, has_val: bool, has_lr: bool) -> list[str]:
+    keys = ["loss"] + [name for name, _ in metric_fns]
+    if has_val:
+        keys += ["val_loss"] + ["val_" + name for name, _ in metric_fns]
+    return keys + (["lr"] if has_lr else [])
+
+
+def _epoch_range(epochs: int, progress: bool):
+    if not progress:
+        return range(epochs)
+    from tqdm.auto import trange
+
+    return trange(epochs, desc="fit", unit="epoch")
+
+
+def _epoch_data(on_epoch_start, epoch: int, X: np.ndarray, y: np.ndarray):
+    """The rows this epoch trains on: ``(X, y)``, or what ``on_epoch_start`` makes of them."""
+    if on_epoch_start is None:
+        return X, y
+    made = on_epoch_start(epoch, X, y)
+    if not isinstance(made, (tuple, list)) or len(made) != 2:
+        raise TypeError(f"on_epoch_start must return a pair (X, y) for the epoch, got {type(made).__name__}.")
+    Xe, ye = _check_xy(made[0], made[1], f"fit(on_epoch_start=...) in epoch {epoch + 1}")
+    return Xe, ye
+
+
+def _record_epoch(history: History, train: dict[str, float], model, loss, val, metric_fns, optimizer) -> None:
+    """Append the epoch's training results, then the validation results (raising :class:`_Diverged`
+    if the validation loss is not finite), then the learning rate."""
+    record = history.history
+    for name, value in train.items():
+        record[name].append(value)
+    if val is not None:
+        with np.errstate(**_QUIET_OVERFLOW):
+            results = _evaluate(model, loss, *val, metric_fns, 8192, nan_ok=True)
+        for name, value in results.items():
+            record["val_" + name].append(value)
+        if not math.isfinite(results["loss"]):
+            raise _Diverged("validation", f"the loss became {results['loss']}")
+    if "lr" in record:
+        record["lr"].append(_lr_of(optimizer))
+
+
+def _show_progress(epoch_iter, history: History, progress: bool) -> None:
+    if progress:
+        shown = {key: f"{history[key][-1]:.4g}" for key in ("loss", "val_loss") if key in history}
+        epoch_iter.set_postfix(shown, refresh=False)
+
+
+def _should_stop(history: History, epoch: int, stopper: EarlyStopping, callbacks) -> bool:
+    """Ask every callback (all of them, each epoch), then early stopping; set the message if stopping."""
+    if any([bool(callback(epoch, history)) for callback in callbacks or ()]):
+        history.message = f"Stopped after epoch {epoch + 1} by a callback."
+    elif stopper.should_stop:
+        history.message = (f"Stopped early after epoch {epoch + 1}: val_loss has not improved for "
+                           f"{stopper.patience} epochs (best {stopper.best:.4g} at epoch {stopper.best_epoch + 1}).")
+    else:
+        return False
+    history.stopped_early = True
+    return True
+
+
+def _finish(history: History, stopper: EarlyStopping, has_val: bool) -> None:
+    """Restore the best weights if training went past them, and say in a sentence what happened."""
+    if stopper.best_epoch != history.epochs_run - 1 and stopper.restore():
+        history.message += (f" Restored the weights of epoch {stopper.best_epoch + 1} "
+                            f"(val_loss {stopper.best:.4g}).")
+    if not history.message:
+        history.message = f"Trained {history.epochs_run} epochs; final loss {history['loss'][-1]:.4g}"
+        if has_val:
+            history.message += f", val_loss {history['val_loss'][-1]:.4g}"
+        history.message += "."
+    history.message = history.message.strip()
+
+
+def _diverged(history: History, epoch: int, event: _Diverged, optimizer, on_divergence: str,
+              stopper: EarlyStopping) -> None:
     """Record a diverged loss: complete the epoch's entries, restore the best weights if kept, warn or raise."""
     lr = _lr_of(optimizer)
-    message = (f"Training diverged in epoch {epoch + 1} ({where}): {what}. "
+    message = (f"Training diverged in epoch {epoch + 1} ({event.where}): {event.what}. "
                f"Lower the learning rate{f' (now {lr:g})' if lr is not None else ''} about 10x, "
                "standardize the inputs, or check the data for extreme values.")
-    # finish this epoch's row: NaN for what was not measured (all but lr unless `recorded`)
+    # finish this epoch's row: NaN for what was not measured (validation, if it ran, is recorded)
+    rows = len(history["loss"]) if event.where == "validation" else len(history["loss"]) + 1
     for key, values in history.history.items():
-        if key == "lr":
-            values.append(lr)
-        elif not recorded:
-            values.append(math.nan)
+        if len(values) < rows:
+            values.append(lr if key == "lr" else math.nan)
     history.diverged = True
-    if snapshot is not None:
-        for saved, current in zip(snapshot, state):
-            np.copyto(current, saved)
-        message += f" Restored the weights of the best epoch ({history.best_epoch + 1})."
+    if stopper.restore():
+        message += f" Restored the weights of the best epoch ({stopper.best_epoch + 1})."
     history.message = message
     if on_divergence == "raise":
         raise ValueError(message)

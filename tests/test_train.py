@@ -13,7 +13,8 @@ from nbcode.layers import BCEWithLogitsLoss, Dropout, Identity, Linear, MSELoss,
 from nbcode.network import Sequential, mlp
 from nbcode.optim import SGD, Adam, StepLR
 from nbcode.train import (
-    METRICS, DivergenceWarning, History, accuracy, evaluate, fit, mean_absolute_error, mean_squared_error,
+    METRICS, DivergenceWarning, EarlyStopping, History, accuracy, evaluate, fit, mean_absolute_error,
+    mean_squared_error,
 )
 
 
@@ -498,3 +499,73 @@ def test_fit_rejects_bad_data_with_a_fix():
         fit(model, loss, opt, np.array([["a", "b"]] * 200), y, epochs=1, batch_size=8, rng=0)
     with pytest.raises(ValueError, match="one row per sample"):
         fit(model, loss, opt, np.float64(1.0), y, epochs=1, batch_size=8, rng=0)
+
+
+# ------------------------------------------------------------------ fit: order, per-epoch data
+def test_shuffle_false_trains_on_the_rows_in_order_and_needs_no_randomness():
+    seen = []
+
+    class Recorder:
+        """An identity 'model' that remembers the first input of every batch."""
+        training = True
+
+        def forward(self, x):
+            seen.append(float(x[0, 0]))
+            return self.w.data * x
+
+        def backward(self, dout):
+            self.w.grad[...] = 0.0
+            return dout
+
+        def parameters(self):
+            return [self.w]
+
+        def train(self):
+            self.training = True
+
+        def eval(self):
+            self.training = False
+
+    from nbcode.parameter import Parameter
+    model = Recorder()
+    model.w = Parameter(np.ones((1, 1)))
+    X = np.arange(10.0).reshape(10, 1)
+    fit(model, MSELoss(), FrozenOptimizer(), X, X, epochs=2, batch_size=4, rng=0, shuffle=False,
+        metrics=None)
+    assert seen == [0.0, 4.0, 8.0] * 2  # batch starts, in order, every epoch
+    with pytest.raises(TypeError, match="shuffle must be True or False"):
+        fit(model, MSELoss(), FrozenOptimizer(), X, X, epochs=1, batch_size=4, rng=0, shuffle="no")
+
+
+def test_on_epoch_start_gives_each_epoch_its_own_data():
+    model, loss, opt, X, y = xor_setup()
+    calls = []
+
+    def flip_half(epoch, X_epoch, y_epoch):
+        calls.append((epoch, X_epoch is X))
+        return -X_epoch if epoch % 2 else X_epoch, y_epoch  # XOR is symmetric under x -> -x
+
+    history = fit(model, loss, opt, X, y, epochs=4, batch_size=32, rng=0, on_epoch_start=flip_half)
+    assert calls == [(0, True), (1, True), (2, True), (3, True)]  # always the original rows
+    assert history["accuracy"][-1] > 0.9
+    with pytest.raises(TypeError, match="must return a pair"):
+        fit(model, loss, opt, X, y, epochs=1, batch_size=32, rng=0, on_epoch_start=lambda e, a, b: a)
+    with pytest.raises(ValueError, match="on_epoch_start.*epoch 1"):
+        fit(model, loss, opt, X, y, epochs=1, batch_size=32, rng=0, on_epoch_start=lambda e, a, b: (a[:5], b))
+    with pytest.raises(TypeError, match="on_epoch_start must be a function"):
+        fit(model, loss, opt, X, y, epochs=1, batch_size=32, rng=0, on_epoch_start=3)
+
+
+def test_early_stopping_object_keeps_and_restores_the_best_state():
+    weights = np.array([1.0, 2.0])
+    stopper = EarlyStopping([weights], patience=2)
+    stopper.observe(0, 5.0)
+    weights += 10  # training moves on, gets worse
+    stopper.observe(1, 6.0)
+    assert not stopper.should_stop and stopper.best_epoch == 0
+    stopper.observe(2, 7.0)
+    assert stopper.should_stop
+    assert stopper.restore()
+    np.testing.assert_array_equal(weights, [1.0, 2.0])  # in place
+    assert not EarlyStopping([weights], patience=None).should_stop
+    assert not EarlyStopping([weights], patience=2, restore_best=False).restore()
