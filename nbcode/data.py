@@ -13,37 +13,21 @@ Shapes, by convention:
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import os
-import urllib.error
-import urllib.request
-from pathlib import Path
 from typing import Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-from nbcode._checks import check_labels
+from nbcode._checks import as_rng, check_labels
 
 RNGLike = np.random.Generator | int | None
 
 __all__ = [
-    "Split", "MNIST", "Standardizer",
+    "Split", "Standardizer",
     "batches", "train_val_test_split", "kfold", "bootstrap_sample", "one_hot",
     "xor", "spirals", "moons", "circles", "noisy_line", "noisy_polynomial", "pass_fail",
-    "load_digits", "load_diabetes", "load_mnist", "read_idx",
+    "load_digits", "load_diabetes",
     "add_noise", "shift_images", "mixup", "cutmix",
 ]
-
-
-def _rng(rng: RNGLike) -> np.random.Generator:
-    """A Generator from a Generator, a seed, or None (fresh entropy)."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    raise ValueError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}; "
-                     "create one with np.random.default_rng(seed).")
 
 
 def _check_pair(X, y) -> tuple[np.ndarray, np.ndarray]:
@@ -85,7 +69,7 @@ def batches(X, y, batch_size: int, *, rng: RNGLike = None, shuffle: bool = True,
     n = len(X)
     batch_size = int(batch_size)
     if shuffle:
-        order = _rng(rng).permutation(n)
+        order = as_rng(rng).permutation(n)
         X, y = X.take(order, axis=0), y.take(order, axis=0)  # take: faster than X[order]
     stop_at = n - n % batch_size if drop_last else n
     return _slices(X, y, batch_size, stop_at)
@@ -124,7 +108,7 @@ def train_val_test_split(X, y, val: float = 0.2, test: float = 0.2, *, rng: RNGL
             raise ValueError(f"{name} must be a fraction in [0, 1), got {frac}; e.g. {name}=0.2.")
     if val + test >= 1.0:
         raise ValueError(f"val + test = {val + test:g} leaves no training data; make them sum to less than 1.")
-    gen = _rng(rng)
+    gen = as_rng(rng)
     n = len(X)
     if stratify:
         labels = np.asarray(y)
@@ -161,7 +145,7 @@ def kfold(n: int, k: int, *, rng: RNGLike = None, shuffle: bool = True) -> Itera
         raise ValueError(f"n must be a positive number of samples, got {n!r}.")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k <= n:
         raise ValueError(f"k must be an integer between 2 and n={n}, got {k!r}; e.g. k=5.")
-    order = _rng(rng).permutation(n) if shuffle else np.arange(n)
+    order = as_rng(rng).permutation(n) if shuffle else np.arange(n)
     sizes = np.full(k, n // k)
     sizes[: n % k] += 1
     bounds = np.concatenate([[0], np.cumsum(sizes)])
@@ -181,7 +165,7 @@ def bootstrap_sample(n: int, rng: RNGLike) -> tuple[np.ndarray, np.ndarray]:
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive number of samples, got {n!r}.")
-    in_bag = _rng(rng).integers(0, n, size=n)
+    in_bag = as_rng(rng).integers(0, n, size=n)
     drawn = np.zeros(n, dtype=bool)
     drawn[in_bag] = True
     return in_bag, np.flatnonzero(~drawn)
@@ -277,7 +261,7 @@ def xor(n: int = 200, noise: float = 0.1, rng: RNGLike = None) -> tuple[np.ndarr
     noise = _check_noise(noise)
     corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     labels = np.array([0, 1, 1, 0], dtype=np.int64)
-    X = corners[np.arange(n) % 4] + noise * _rng(rng).standard_normal((n, 2))
+    X = corners[np.arange(n) % 4] + noise * as_rng(rng).standard_normal((n, 2))
     return X, labels[np.arange(n) % 4]
 
 
@@ -291,7 +275,7 @@ def spirals(n_per_class: int = 100, classes: int = 3, noise: float = 0.2,
     n_per_class = _check_n(n_per_class, "n_per_class")
     classes = _check_n(classes, "classes")
     noise = _check_noise(noise)
-    gen = _rng(rng)
+    gen = as_rng(rng)
     radius = np.tile(np.linspace(0.0, 1.0, n_per_class), classes)
     base = np.concatenate([np.linspace(4.0 * j, 4.0 * (j + 1), n_per_class) for j in range(classes)])
     theta = base + noise * gen.standard_normal(n_per_class * classes)
@@ -307,7 +291,7 @@ def moons(n: int = 200, noise: float = 0.1, rng: RNGLike = None) -> tuple[np.nda
     """
     n = _check_n(n)
     noise = _check_noise(noise)
-    gen = _rng(rng)
+    gen = as_rng(rng)
     n0 = n // 2
     n1 = n - n0
     t0 = np.linspace(0.0, np.pi, n0)
@@ -330,7 +314,7 @@ def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5,
     noise = _check_noise(noise)
     if not 0.0 < factor < 1.0:
         raise ValueError(f"factor is the inner radius and must lie in (0, 1), got {factor}.")
-    gen = _rng(rng)
+    gen = as_rng(rng)
     n0 = n // 2
     n1 = n - n0
     t0 = np.linspace(0.0, 2.0 * np.pi, n0, endpoint=False)
@@ -351,7 +335,7 @@ def noisy_line(n: int = 50, slope: float = 2.0, intercept: float = 1.0, noise: f
     """
     n = _check_n(n)
     noise = _check_noise(noise)
-    gen = _rng(rng)
+    gen = as_rng(rng)
     x = np.sort(gen.uniform(x_range[0], x_range[1], n))
     y = slope * x + intercept + noise * gen.standard_normal(n)
     return x[:, None], y[:, None]
@@ -368,7 +352,7 @@ def noisy_polynomial(n: int = 50, coeffs: Sequence[float] | int = (0.5, -1.0, 2.
     """
     n = _check_n(n)
     noise = _check_noise(noise)
-    gen = _rng(rng)
+    gen = as_rng(rng)
     if isinstance(coeffs, (int, np.integer)) and not isinstance(coeffs, bool):
         if coeffs < 0:
             raise ValueError(f"a polynomial degree must be >= 0, got {coeffs}.")
@@ -398,7 +382,7 @@ def pass_fail(n: int = 100, rng: RNGLike = None, *, noise: float = 1.0) -> tuple
     """
     n = _check_n(n)
     noise = _check_noise(noise)
-    gen = _rng(rng)
+    gen = as_rng(rng)
     lectures = gen.integers(0, 16, n).astype(np.float64)
     hours = gen.uniform(0.0, 12.0, n)
     w_lectures, w_hours, bias = PASS_FAIL_RULE
@@ -437,132 +421,6 @@ def load_diabetes(*, scaled: bool = False, dtype=np.float64) -> tuple[np.ndarray
     return bunch.data.astype(dtype), bunch.target.astype(dtype)[:, None]
 
 
-# IDX element types: the third byte of the magic number -> big-endian NumPy dtype.
-_IDX_DTYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"),
-               0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
-
-
-def read_idx(path) -> np.ndarray:
-    """Parse an IDX file (the MNIST format), gzipped or raw, into a NumPy array.
-
-    Layout: two zero bytes, a type byte (0x08 = uint8, ..., 0x0E = float64), a byte with the
-    number of dimensions d, then d big-endian uint32 sizes, then the data in C order.
-    Gzip is recognised by its magic bytes, not the file name.
-    """
-    raw = Path(path).expanduser().read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
-        raise ValueError(f"{path} is not an IDX file (bad magic number {raw[:4].hex() or 'empty'}); "
-                         "expected 0x0000 then a type byte 08..0E, e.g. 00000803 for MNIST images.")
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ValueError(f"{path} is truncated: its header promises {ndim} dimensions; re-download it.")
-    shape = tuple(int(s) for s in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    dtype = _IDX_DTYPES[raw[2]]
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(raw) - header != expected:
-        raise ValueError(f"{path} holds {len(raw) - header} data bytes but its header (shape {shape}, "
-                         f"{dtype.name}) needs {expected}; the file is truncated or corrupt: re-download it.")
-    data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
-    return data.astype(dtype.newbyteorder("="))
-
-
-#: Where to fetch MNIST: Google's CVDF copy (used by TensorFlow Datasets) and PyTorch's copy
-#: (used by torchvision); the original yann.lecun.com site often refuses downloads now.
-MNIST_MIRRORS = (
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    "https://ossci-datasets.s3.amazonaws.com/mnist/",
-)
-#: SHA-256 of the four original gzip files, as published in TensorFlow Datasets'
-#: tensorflow_datasets/url_checksums/mnist.txt (sizes 9912422, 28881, 1648877, 4542 bytes).
-#: Their MD5s (torchvision's checks) are f68b3c2d..., d53e105e..., 9fb629c4..., ec29112d....
-MNIST_SHA256 = {
-    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
-}
-
-# The URL opener, a module attribute so tests can serve files without a network.
-_urlopen = urllib.request.urlopen
-
-
-class MNIST(NamedTuple):
-    """MNIST's fixed split: 60,000 training and 10,000 test images."""
-
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_test: np.ndarray
-    y_test: np.ndarray
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _fetch(name: str, target: Path, mirrors: Sequence[str], timeout: float) -> None:
-    """Download ``name`` from the first mirror that answers, check its SHA-256, then cache it."""
-    errors = []
-    for mirror in mirrors:
-        url = mirror.rstrip("/") + "/" + name
-        try:
-            with _urlopen(url, timeout=timeout) as response:
-                payload = response.read()
-        except (urllib.error.URLError, OSError) as exc:
-            errors.append(f"{url}: {exc}")
-            continue
-        digest = hashlib.sha256(payload).hexdigest()
-        if digest != MNIST_SHA256[name]:
-            raise ValueError(f"{name} from {url} has SHA-256 {digest}, expected {MNIST_SHA256[name]}; "
-                             "the download is corrupt or the mirror changed: retry or try another mirror.")
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(payload)
-        os.replace(partial, target)  # atomic: a half-written file never looks cached
-        return
-    raise OSError(f"could not download {name} from any mirror ({'; '.join(errors)}); check the internet "
-                  "connection, or place the four MNIST .gz files in the cache directory by hand.")
-
-
-def load_mnist(cache_dir="~/.cache/nbcode/mnist", *, download: bool = True, dtype=np.float32,
-               mirrors: Sequence[str] = MNIST_MIRRORS, timeout: float = 60.0) -> MNIST:
-    """MNIST handwritten digits (70,000 28x28 images), downloaded once and cached.
-
-    Each of the four gzip IDX files is fetched into ``cache_dir`` if missing (``download=True``),
-    its SHA-256 checked against the published value (a mismatch raises ``ValueError``), and
-    parsed with :func:`read_idx`. Later calls read the cache. Returns flattened images
-    ``(n, 784)`` in ``dtype`` scaled to [0, 1] (divided by 255) and int64 labels.
-    Needs internet the first time; the book's chapters use :func:`load_digits` instead.
-    """
-    cache = Path(cache_dir).expanduser()
-    paths = {}
-    for name in MNIST_SHA256:
-        target = cache / name
-        if target.exists() and _sha256(target) != MNIST_SHA256[name]:
-            if not download:
-                raise ValueError(f"cached {target} has the wrong SHA-256 (corrupt or truncated); delete it "
-                                 "or call load_mnist(download=True) to fetch it again.")
-            target.unlink()
-        if not target.exists():
-            if not download:
-                raise FileNotFoundError(f"{target} is missing; call load_mnist(download=True) or copy the "
-                                        "MNIST .gz files into that directory.")
-            cache.mkdir(parents=True, exist_ok=True)
-            _fetch(name, target, mirrors, timeout)
-        paths[name] = target
-
-    def images(name: str) -> np.ndarray:
-        raw = read_idx(paths[name])
-        return (raw.reshape(len(raw), -1) / 255.0).astype(dtype)
-
-    def labels(name: str) -> np.ndarray:
-        return read_idx(paths[name]).astype(np.int64)
-
-    return MNIST(images("train-images-idx3-ubyte.gz"), labels("train-labels-idx1-ubyte.gz"),
-                 images("t10k-images-idx3-ubyte.gz"), labels("t10k-labels-idx1-ubyte.gz"))
-
-
 # --------------------------------------------------------------------------------------------
 # augmentation
 # --------------------------------------------------------------------------------------------
@@ -572,7 +430,7 @@ def add_noise(X, std: float, rng: RNGLike, *, clip: tuple[float, float] | None =
     X = np.asarray(X)
     std = _check_noise(std)
     dtype = X.dtype if X.dtype.kind == "f" else np.float64
-    out = X + (std * _rng(rng).standard_normal(X.shape)).astype(dtype)
+    out = X + (std * as_rng(rng).standard_normal(X.shape)).astype(dtype)
     if clip is not None:
         np.clip(out, clip[0], clip[1], out=out)
     return out
@@ -600,7 +458,7 @@ def shift_images(X, max_shift: int, rng: RNGLike, shape: tuple[int, int] = (8, 8
     if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
         raise ValueError(f"max_shift must be a whole number of pixels >= 0, got {max_shift!r}.")
     n, h, w = images.shape
-    shifts = _rng(rng).integers(-max_shift, max_shift + 1, size=(n, 2))
+    shifts = as_rng(rng).integers(-max_shift, max_shift + 1, size=(n, 2))
     out = np.zeros_like(images)
     # one vectorised copy per distinct (dy, dx), at most (2*max_shift+1)^2 of them
     for dy, dx in np.unique(shifts, axis=0):
@@ -630,7 +488,7 @@ def mixup(X, Y_onehot, alpha: float, rng: RNGLike) -> tuple[np.ndarray, np.ndarr
     (softmax cross-entropy does).
     """
     X, Y = _check_mix_inputs(X, Y_onehot, alpha, "mixup")
-    gen = _rng(rng)
+    gen = as_rng(rng)
     n = len(X)
     partner = gen.permutation(n)
     lam = gen.beta(alpha, alpha, size=n)
@@ -649,7 +507,7 @@ def cutmix(X, Y_onehot, alpha: float, rng: RNGLike, shape: tuple[int, int] = (8,
     _check_mix_inputs(X, Y_onehot, alpha, "cutmix")
     images, original_shape = _as_images(X, shape, "cutmix")
     Y = np.asarray(Y_onehot)
-    gen = _rng(rng)
+    gen = as_rng(rng)
     n, h, w = images.shape
     partner = gen.permutation(n)
     lam = gen.beta(alpha, alpha, size=n)
