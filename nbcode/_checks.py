@@ -156,6 +156,17 @@ def real_number(value, name: str, *, low: float | None = None, high: float | Non
     return x
 
 
+def float_dtype(dtype, name: str = "dtype") -> np.dtype:
+    """``dtype`` as a NumPy dtype, or an error unless it is float32 or float64 (what nbcode computes in)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be a NumPy float dtype, got {dtype!r}; pass np.float32 or np.float64.") from None
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"{name} must be float32 or float64, got {dt}; pass {name}=np.float32 or np.float64.")
+    return dt
+
+
 def flag(value, name: str) -> bool:
     """``value`` as a bool, or ``TypeError`` unless it is True or False (a string such as "no" is not)."""
     if not isinstance(value, (bool, np.bool_)):

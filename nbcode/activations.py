@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import as_float_array, lookup
+from ._checks import as_float_array, flag, lookup, real_number
 
 __all__ = [
     "step",
@@ -94,12 +94,14 @@ def relu_grad(x) -> np.ndarray:
 def leaky_relu(x, negative_slope: float = 0.01) -> np.ndarray:
     """LeakyReLU(x) = x for x > 0, negative_slope * x otherwise (a small slope keeps units alive)."""
     x = as_float_array(x)
+    negative_slope = real_number(negative_slope, "leaky_relu: negative_slope", fix="e.g. 0.01")
     return np.where(x > 0, x, negative_slope * x).astype(x.dtype, copy=False)
 
 
 def leaky_relu_grad(x, negative_slope: float = 0.01) -> np.ndarray:
     """d LeakyReLU/dx = 1 for x > 0, negative_slope otherwise."""
     x = as_float_array(x)
+    negative_slope = real_number(negative_slope, "leaky_relu_grad: negative_slope", fix="e.g. 0.01")
     return np.where(x > 0, 1.0, negative_slope).astype(x.dtype, copy=False)
 
 
@@ -114,6 +116,9 @@ def identity_grad(x) -> np.ndarray:
 
 
 def _check_axis_nonempty(x: np.ndarray, axis, where: str) -> None:
+    if axis is not None and (isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer))):
+        raise TypeError(f"{where}: axis must be an integer (or None where allowed), got {type(axis).__name__} {axis!r}; "
+                        "use axis=-1 for rows of scores.")
     if axis is not None and not -x.ndim <= axis < x.ndim:
         raise ValueError(f"{where}: axis {axis} does not exist for an array of shape {x.shape}; use axis=-1 for rows of scores.")
     if x.size == 0 if axis is None else x.shape[axis] == 0:
@@ -121,6 +126,16 @@ def _check_axis_nonempty(x: np.ndarray, axis, where: str) -> None:
             f"{where} needs at least one value along axis {axis}, got shape {x.shape}; "
             "pass a non-empty array (one row of scores per sample)."
         )
+
+
+def _finite_max(x: np.ndarray, axis, where: str) -> np.ndarray:
+    """The max along ``axis`` (kept as an axis), refusing +-inf scores: exp(inf - inf) is NaN.
+    Only the maxima are tested, one per row, so the check is nearly free."""
+    m = x.max(axis=axis, keepdims=True)
+    if np.isinf(m).any():  # a +inf score, or a row of -inf only
+        raise ValueError(f"{where} got an infinite score; scores must be finite (NaN propagates). "
+                         "Clip them, e.g. np.clip(x, -1e4, 1e4), or find where they overflowed.")
+    return m
 
 
 def softmax(x, axis: int = -1) -> np.ndarray:
@@ -131,7 +146,7 @@ def softmax(x, axis: int = -1) -> np.ndarray:
     """
     x = as_float_array(x)
     _check_axis_nonempty(x, axis, "softmax")
-    e = x - x.max(axis=axis, keepdims=True)
+    e = x - _finite_max(x, axis, "softmax")
     np.exp(e, out=e)
     e /= e.sum(axis=axis, keepdims=True)
     return e
@@ -141,7 +156,7 @@ def log_softmax(x, axis: int = -1) -> np.ndarray:
     """log softmax(x)_i = x_i - logsumexp(x), computed from shifted scores so it never takes log(0)."""
     x = as_float_array(x)
     _check_axis_nonempty(x, axis, "log_softmax")
-    shifted = x - x.max(axis=axis, keepdims=True)
+    shifted = x - _finite_max(x, axis, "log_softmax")
     shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
     return shifted
 
@@ -153,6 +168,7 @@ def logsumexp(x, axis: int | None = -1, keepdims: bool = False) -> np.ndarray:
     """
     x = as_float_array(x)
     _check_axis_nonempty(x, axis, "logsumexp")
+    keepdims = flag(keepdims, "logsumexp: keepdims")
     m = x.max(axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)
     with np.errstate(divide="ignore"):  # log(0) = -inf is the right answer for an all -inf row

@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nbcode._checks import as_rng
+from nbcode._checks import as_rng, positive_int, real_number
 
 __all__ = [
     "SURVEY_QUESTIONS", "SURVEY_GROUPS", "Survey", "survey",
@@ -104,10 +104,9 @@ def survey(n: int = 300, *, rng: RNGLike, noise: float = 0.8, style: float = 0.3
     answers: some people agree with everything), plus independent N(0, ``noise``) noise, then
     rounded to a whole number and clipped to 1..5. Rows are shuffled. No real person answered it.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"survey: n is the number of respondents and must be a positive integer, got {n!r}.")
-    if not (noise >= 0 and style >= 0):
-        raise ValueError(f"survey: noise and style are standard deviations and must be >= 0, got {noise} and {style}.")
+    n = positive_int(n, "survey: n (the number of respondents)", "n=300")
+    noise, style = (real_number(v, f"survey: {name} (a standard deviation)", low=0.0, fix=f"e.g. {name}={d}")
+                    for name, v, d in (("noise", noise, 0.8), ("style", style, 0.3)))
     p = np.asarray(proportions, dtype=np.float64)
     if p.shape != (len(SURVEY_GROUPS),) or np.any(p < 0) or not np.isclose(p.sum(), 1.0):
         raise ValueError(f"survey: proportions must be {len(SURVEY_GROUPS)} non-negative shares summing to 1, got {proportions!r}.")

@@ -17,7 +17,7 @@ from typing import Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-from nbcode._checks import as_rng, check_labels
+from nbcode._checks import as_rng, check_labels, flag, float_dtype, positive_int, real_number
 
 RNGLike = np.random.Generator | int | None
 
@@ -64,14 +64,12 @@ def batches(X, y, batch_size: int, *, rng: RNGLike = None, shuffle: bool = True,
     Errors are raised at the call, not at the first ``next()``.
     """
     X, y = _check_pair(X, y)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}; e.g. batch_size=32.")
+    batch_size = positive_int(batch_size, "batch_size", "batch_size=32")
     n = len(X)
-    batch_size = int(batch_size)
-    if shuffle:
+    if flag(shuffle, "shuffle"):
         order = as_rng(rng).permutation(n)
         X, y = X.take(order, axis=0), y.take(order, axis=0)  # take: faster than X[order]
-    stop_at = n - n % batch_size if drop_last else n
+    stop_at = n - n % batch_size if flag(drop_last, "drop_last") else n
     return _slices(X, y, batch_size, stop_at)
 
 
@@ -103,14 +101,13 @@ def train_val_test_split(X, y, val: float = 0.2, test: float = 0.2, *, rng: RNGL
     the test set is looked at once, at the end.
     """
     X, y = _check_pair(X, y)
-    for name, frac in (("val", val), ("test", test)):
-        if not 0.0 <= frac < 1.0:
-            raise ValueError(f"{name} must be a fraction in [0, 1), got {frac}; e.g. {name}=0.2.")
+    val, test = (real_number(frac, f"{name} (a fraction of the samples)", low=0.0, high=1.0, high_open=True,
+                             fix=f"e.g. {name}=0.2") for name, frac in (("val", val), ("test", test)))
     if val + test >= 1.0:
         raise ValueError(f"val + test = {val + test:g} leaves no training data; make them sum to less than 1.")
     gen = as_rng(rng)
     n = len(X)
-    if stratify:
+    if flag(stratify, "stratify"):
         labels = np.asarray(y)
         if labels.ndim != 1:
             raise ValueError(f"stratify=True needs 1-D class labels, got y of shape {labels.shape}; "
@@ -141,11 +138,10 @@ def kfold(n: int, k: int, *, rng: RNGLike = None, shuffle: bool = True) -> Itera
     The ``k`` validation folds partition ``0..n-1`` (sizes differ by at most one: the first
     ``n % k`` folds get the extra sample, as in scikit-learn); each train index set is the rest.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive number of samples, got {n!r}.")
+    n = positive_int(n, "n (the number of samples)")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k <= n:
         raise ValueError(f"k must be an integer between 2 and n={n}, got {k!r}; e.g. k=5.")
-    order = as_rng(rng).permutation(n) if shuffle else np.arange(n)
+    order = as_rng(rng).permutation(n) if flag(shuffle, "shuffle") else np.arange(n)
     sizes = np.full(k, n // k)
     sizes[: n % k] += 1
     bounds = np.concatenate([[0], np.cumsum(sizes)])
@@ -224,8 +220,8 @@ def one_hot(labels, num_classes: int, dtype=np.float64) -> np.ndarray:
 
     Labels are integers 0..num_classes-1 (or whole floats); booleans count as 0 and 1.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
-        raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}.")
+    num_classes = positive_int(num_classes, "num_classes", "num_classes=10")
+    dtype = float_dtype(dtype)
     labels = check_labels(labels, num_classes)
     if labels.ndim != 1:
         raise ValueError(f"labels must be 1-D, got shape {labels.shape}; flatten them with labels.ravel().")
@@ -244,10 +240,18 @@ def _check_n(n, name: str = "n") -> int:
     return int(n)
 
 
-def _check_noise(noise: float) -> float:
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite standard deviation >= 0, got {noise}.")
-    return float(noise)
+def _check_range(x_range) -> tuple[float, float]:
+    """``(low, high)`` with low < high, both finite: the interval x is drawn from."""
+    if not isinstance(x_range, (tuple, list)) or len(x_range) != 2:
+        raise TypeError(f"x_range must be a pair (low, high), got {x_range!r}; e.g. x_range=(-3.0, 3.0).")
+    low, high = (real_number(v, "x_range", fix="e.g. x_range=(-3.0, 3.0)") for v in x_range)
+    if not low < high:
+        raise ValueError(f"x_range must have low < high, got {x_range!r}; e.g. x_range=(-3.0, 3.0).")
+    return low, high
+
+
+def _check_noise(noise: float, name: str = "noise") -> float:
+    return real_number(noise, f"{name} (a standard deviation)", low=0.0, fix=f"e.g. {name}=0.1")
 
 
 def xor(n: int = 200, noise: float = 0.1, rng: RNGLike = None) -> tuple[np.ndarray, np.ndarray]:
@@ -312,8 +316,8 @@ def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5,
     """
     n = _check_n(n)
     noise = _check_noise(noise)
-    if not 0.0 < factor < 1.0:
-        raise ValueError(f"factor is the inner radius and must lie in (0, 1), got {factor}.")
+    factor = real_number(factor, "factor (the inner radius)", low=0.0, high=1.0, low_open=True, high_open=True,
+                         fix="e.g. factor=0.5")
     gen = as_rng(rng)
     n0 = n // 2
     n1 = n - n0
@@ -335,8 +339,10 @@ def noisy_line(n: int = 50, slope: float = 2.0, intercept: float = 1.0, noise: f
     """
     n = _check_n(n)
     noise = _check_noise(noise)
+    slope, intercept = real_number(slope, "slope"), real_number(intercept, "intercept")
+    low, high = _check_range(x_range)
     gen = as_rng(rng)
-    x = np.sort(gen.uniform(x_range[0], x_range[1], n))
+    x = np.sort(gen.uniform(low, high, n))
     y = slope * x + intercept + noise * gen.standard_normal(n)
     return x[:, None], y[:, None]
 
@@ -360,7 +366,7 @@ def noisy_polynomial(n: int = 50, coeffs: Sequence[float] | int = (0.5, -1.0, 2.
     coeffs = np.asarray(coeffs, dtype=np.float64)
     if coeffs.ndim != 1 or coeffs.size == 0:
         raise ValueError(f"coeffs must be a non-empty list of numbers or a degree, got shape {coeffs.shape}.")
-    x = np.sort(gen.uniform(x_range[0], x_range[1], n))
+    x = np.sort(gen.uniform(*_check_range(x_range), n))
     y = np.polynomial.polynomial.polyval(x, coeffs) + noise * gen.standard_normal(n)
     return x[:, None], y[:, None]
 
@@ -403,7 +409,7 @@ def load_digits(dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.datasets import load_digits as _sk_load_digits
 
     bunch = _sk_load_digits()
-    X = (bunch.data / 16.0).astype(dtype)
+    X = (bunch.data / 16.0).astype(float_dtype(dtype))
     return X, bunch.target.astype(np.int64)
 
 
@@ -417,7 +423,8 @@ def load_diabetes(*, scaled: bool = False, dtype=np.float64) -> tuple[np.ndarray
     """
     from sklearn.datasets import load_diabetes as _sk_load_diabetes
 
-    bunch = _sk_load_diabetes(scaled=scaled)
+    dtype = float_dtype(dtype)
+    bunch = _sk_load_diabetes(scaled=flag(scaled, "scaled"))
     return bunch.data.astype(dtype), bunch.target.astype(dtype)[:, None]
 
 
@@ -428,7 +435,7 @@ def load_diabetes(*, scaled: bool = False, dtype=np.float64) -> tuple[np.ndarray
 def add_noise(X, std: float, rng: RNGLike, *, clip: tuple[float, float] | None = None) -> np.ndarray:
     """Return ``X + std * N(0, 1)`` (a new array, dtype kept), optionally clipped to ``clip``."""
     X = np.asarray(X)
-    std = _check_noise(std)
+    std = _check_noise(std, "std")
     dtype = X.dtype if X.dtype.kind == "f" else np.float64
     out = X + (std * as_rng(rng).standard_normal(X.shape)).astype(dtype)
     if clip is not None:
@@ -474,8 +481,7 @@ def _check_mix_inputs(X, Y, alpha: float, where: str) -> tuple[np.ndarray, np.nd
     if Y.ndim != 2:
         raise ValueError(f"{where} mixes targets, so Y must be one-hot rows (n, classes), got shape {Y.shape}; "
                          "use one_hot(y, num_classes).")
-    if not alpha > 0:
-        raise ValueError(f"alpha must be > 0 (the Beta(alpha, alpha) parameter), got {alpha}; 0.2 is common.")
+    real_number(alpha, "alpha (the Beta(alpha, alpha) parameter)", low=0.0, low_open=True, fix="0.2 is common")
     return X, Y
 
 

@@ -31,7 +31,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from nbcode._checks import as_rng, positive_int
+from nbcode._checks import as_rng, positive_int, real_number
 from nbcode.data import RNGLike, bootstrap_sample
 
 __all__ = [
@@ -542,8 +542,8 @@ class GradientBoostingRegressor:
 
     def __init__(self, n_rounds: int = 100, learning_rate: float = 0.1, max_depth: int = 1) -> None:
         self.n_rounds = positive_int(n_rounds, "n_rounds", "n_rounds=100")
-        if not (np.isfinite(learning_rate) and 0 < learning_rate <= 1):
-            raise ValueError(f"learning_rate (shrinkage) must lie in (0, 1], got {learning_rate!r}; e.g. 0.1.")
+        learning_rate = real_number(learning_rate, "learning_rate (shrinkage)", low=0.0, high=1.0, low_open=True,
+                                    fix="e.g. 0.1")
         self.learning_rate = float(learning_rate)
         self.max_depth = positive_int(max_depth, "max_depth", "max_depth=1")
         self.trees_: list[RegressionTree] | None = None

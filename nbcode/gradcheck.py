@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import as_float_array, check_finite, lookup
+from ._checks import as_float_array, as_rng, check_finite, lookup, real_number
 from .layers import Loss
 
 __all__ = ["numerical_gradient", "relative_error", "check_layer", "check_model"]
@@ -30,14 +30,14 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: flo
         forward: df/dx_i ~ (f(x + h e_i) - f(x)) / h
     """
     method = lookup("finite-difference method", method, _METHODS)
-    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+    if not isinstance(x, np.ndarray) or x.dtype not in (np.float32, np.float64):
         raise ValueError(
-            "numerical_gradient perturbs x in place, so x must be a float NumPy array; "
+            "numerical_gradient perturbs x in place, so x must be a float32/float64 NumPy array "
+            "(float16 cannot resolve a step of 1e-6); "
             f"got {type(x).__name__}{'' if not isinstance(x, np.ndarray) else ' of dtype ' + str(x.dtype)}: "
             "pass np.asarray(x, dtype=np.float64)."
         )
-    if not (eps > 0 and math.isfinite(eps)):
-        raise ValueError(f"eps must be a small positive number such as 1e-6, got {eps!r}.")
+    eps = real_number(eps, "eps (the finite-difference step)", low=0.0, low_open=True, fix="e.g. eps=1e-6")
     grad = np.zeros_like(x)
     f_at_x = float(f(x)) if method == "forward" else 0.0
     for idx in np.ndindex(x.shape):
@@ -151,7 +151,7 @@ def check_layer(layer, x, rng: np.random.Generator | int | None = None, *, targe
             dx = layer.backward(1.0)
             f = lambda: float(forward())  # noqa: E731
         else:
-            weights = np.random.default_rng(rng).standard_normal(np.shape(out))
+            weights = as_rng(rng).standard_normal(np.shape(out))
             dx = layer.backward(weights)
             f = lambda: float(np.sum(forward() * weights))  # noqa: E731
         analytic = {"x": np.array(dx, copy=True), **{name: p.grad.copy() for name, p in named}}

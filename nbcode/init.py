@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from nbcode._checks import as_rng, lookup, real_number
+from nbcode._checks import as_rng, float_dtype, lookup, real_number
 
 
 __all__ = [
@@ -40,13 +40,6 @@ __all__ = [
 ]
 
 Initializer = Callable[..., np.ndarray]
-
-
-def _dtype(dtype) -> np.dtype:
-    dt = np.dtype(dtype)
-    if dt not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, got {dt}; pass dtype=np.float32 or np.float64.")
-    return dt
 
 
 def _fans(fan_in, fan_out) -> tuple[int, int]:
@@ -65,23 +58,23 @@ def _shape(shape) -> tuple[int, ...]:
 
 def zeros(shape, *, dtype=np.float64) -> np.ndarray:
     """All zeros: the right start for biases (and the classic wrong one for weights)."""
-    return np.zeros(_shape(shape), dtype=_dtype(dtype))
+    return np.zeros(_shape(shape), dtype=float_dtype(dtype))
 
 
 def normal(shape, std: float = 0.01, rng=None, *, dtype=np.float64) -> np.ndarray:
     """Gaussian N(0, std^2) of the given shape; the fixed-scale start of DLFS (std=0.01)."""
     std = real_number(std, "std", low=0.0, fix="e.g. std=0.01")
-    dt = _dtype(dtype)
+    dt = float_dtype(dtype)
     return (std * as_rng(rng).standard_normal(_shape(shape))).astype(dt, copy=False)
 
 
 def _uniform(limit: float, fan_in: int, fan_out: int, rng, dtype) -> np.ndarray:
-    dt = _dtype(dtype)
+    dt = float_dtype(dtype)
     return as_rng(rng).uniform(-limit, limit, size=(fan_in, fan_out)).astype(dt, copy=False)
 
 
 def _gaussian(std: float, fan_in: int, fan_out: int, rng, dtype) -> np.ndarray:
-    dt = _dtype(dtype)
+    dt = float_dtype(dtype)
     return (std * as_rng(rng).standard_normal((fan_in, fan_out))).astype(dt, copy=False)
 
 
@@ -104,8 +97,7 @@ def xavier_normal(fan_in: int, fan_out: int, rng=None, gain: float = 1.0, *, dty
 
 
 def _he_gain(negative_slope: float) -> float:
-    if not np.isfinite(negative_slope) or negative_slope < 0:
-        raise ValueError(f"negative_slope must be a finite number >= 0, got {negative_slope!r}.")
+    negative_slope = real_number(negative_slope, "negative_slope", low=0.0, fix="e.g. 0.01 for LeakyReLU")
     return math.sqrt(2.0 / (1.0 + negative_slope**2))
 
 

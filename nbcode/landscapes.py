@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from . import optim
-from ._checks import lookup
+from ._checks import as_rng, lookup, real_number
 from .parameter import Parameter
 
 __all__ = [
@@ -125,9 +125,8 @@ def quadratic_bowl(a: float = 1.0, b: float = 10.0) -> Surface:
     Plain gradient descent is stable only for lr < 2 / max(a, b) (0.2 by default) and zig-zags
     across the steep y direction while crawling along x; momentum and Adam fix that.
     """
-    if not (a > 0 and b > 0):
-        raise ValueError(f"quadratic_bowl needs positive curvatures, got a={a}, b={b}; use e.g. a=1, b=10.")
-    a, b = float(a), float(b)
+    a, b = (real_number(v, f"quadratic_bowl: {n} (a curvature)", low=0.0, low_open=True, fix="e.g. a=1, b=10")
+            for n, v in (("a", a), ("b", b)))
     return Surface(
         name="quadratic_bowl",
         formula=rf"f(x, y) = \frac{{{a:g} x^2 + {b:g} y^2}}{{2}}",
@@ -145,7 +144,8 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
 
     grad = (-2 (a - x) - 4 b x (y - x^2),  2 b (y - x^2)).
     """
-    a, b = float(a), float(b)
+    a = real_number(a, "rosenbrock: a", fix="e.g. a=1")
+    b = real_number(b, "rosenbrock: b (the valley's steepness)", low=0.0, low_open=True, fix="e.g. b=100")
     return Surface(
         name="rosenbrock",
         formula=rf"f(x, y) = ({a:g} - x)^2 + {b:g}\,(y - x^2)^2",
@@ -293,19 +293,16 @@ def run_optimizer(
     point = np.array(surface.default_start if start is None else start, dtype=np.float64)
     if point.shape != (2,) or not np.all(np.isfinite(point)):
         raise ValueError(f"start must be a finite point (x, y), got {start!r}.")
-    noise = float(grad_noise)
-    if not (noise >= 0 and math.isfinite(noise)):
-        raise ValueError(f"grad_noise must be a non-negative std, got {grad_noise!r}; use 0 for exact gradients.")
-    noise_rng = np.random.default_rng(rng) if noise > 0 else None
+    noise = real_number(grad_noise, "grad_noise (a standard deviation)", low=0.0, fix="use 0 for exact gradients")
+    noise_rng = as_rng(rng) if noise > 0 else None
 
     param = Parameter(point)
     opt = optim.get(name, [param], lr=lr, **hparams)
     path = np.full((steps + 1, 2), np.nan)
     path[0] = point
     data, grad, gradient, step = param.data, param.grad, surface.gradient, opt.step
-    radius = float(divergence_radius)
-    if not radius > 0:
-        raise ValueError(f"divergence_radius must be positive, got {divergence_radius!r}; the default is 1e6.")
+    radius = math.inf if divergence_radius == math.inf else real_number(  # inf: stop only at overflow
+        divergence_radius, "divergence_radius", low=0.0, low_open=True, fix="the default is 1e6, or inf")
     limit = radius * radius  # not radius ** 2: float ** raises OverflowError where * gives inf
     with np.errstate(all="ignore"):  # overflow on the way to divergence is expected, not a warning
         for k in range(1, steps + 1):

@@ -18,13 +18,14 @@ loss.
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
 
 from . import init as init_module
 from ._checks import (
-    as_float_array, as_rng, check_binary_targets, check_label_smoothing, finite_or_raise, flag, positive_int,
+    as_float_array, as_rng, check_binary_targets, float_dtype, check_label_smoothing, finite_or_raise, flag, positive_int,
     lookup, real_number, same_shape_pair,
 )
 from .losses import (
@@ -54,13 +55,6 @@ __all__ = [
     "activation_layer",
     "ACTIVATION_LAYERS",
 ]
-
-
-def _float_dtype(dtype) -> np.dtype:
-    dt = np.dtype(dtype)
-    if dt not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, got {dt}; pass dtype=np.float32 or np.float64.")
-    return dt
 
 
 class Layer:
@@ -101,6 +95,13 @@ class Layer:
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
+    def _array(self, x, what: str = "input") -> np.ndarray:
+        """``x`` as a float array (a list or an int array is converted; a string or None is refused).
+        The common case, a float ndarray, costs one type test: this runs on every batch."""
+        if type(x) is np.ndarray and x.dtype.kind == "f":
+            return x
+        return as_float_array(x, f"the {what} of {self!r}")
+
     # -- helpers for error messages (only called when something is wrong)
     def _dout_error(self, dout, cached_output_shape) -> Exception:
         if cached_output_shape is None:
@@ -132,7 +133,7 @@ class Linear(Layer):
     ) -> None:
         self.in_features = positive_int(in_features, "Linear: in_features")
         self.out_features = positive_int(out_features, "Linear: out_features")
-        dt = _float_dtype(dtype)
+        dt = float_dtype(dtype)
         initializer = init_module.get(init) if isinstance(init, str) else init
         if not callable(initializer):
             raise ValueError(f"Linear: init must be an initializer name or a callable, got {init!r}.")
@@ -162,6 +163,7 @@ class Linear(Layer):
     def backward(self, dout: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """Fill weight.grad and bias.grad; return dL/dx (None if ``input_grad=False``: the first
         layer of a network need not compute the gradient w.r.t. the data, saving a matmul)."""
+        dout = self._array(dout, "dout")
         x = self.x
         if x is None or dout.shape != (x.shape[0], self.out_features):
             raise self._dout_error(dout, None if x is None else (x.shape[0], self.out_features))
@@ -171,7 +173,7 @@ class Linear(Layer):
         np.dot(x.T, dout, out=w.grad)  # dL/dW = x^T dout (overwrites, in place)
         if self.bias is not None:
             dout.sum(axis=0, out=self.bias.grad)  # dL/db = sum over the batch
-        return np.dot(dout, w.data.T) if input_grad else None  # dL/dx = dout W^T
+        return np.dot(dout, w.data.T) if flag(input_grad, "Linear.backward: input_grad") else None  # dL/dx = dout W^T
 
     def parameters(self) -> list[Parameter]:
         return [self.weight] if self.bias is None else [self.weight, self.bias]
@@ -186,6 +188,13 @@ class Linear(Layer):
         return f"Linear({self.in_features} -> {self.out_features})"
 
 
+def _scalar_dout(dout, loss) -> float:
+    """A loss layer's upstream gradient: a finite number (1.0 unless the loss is scaled)."""
+    if type(dout) is float and math.isfinite(dout):  # the common case, backward()
+        return dout
+    return real_number(dout, f"{loss!r}.backward: dout", fix="call backward() (dout=1.0) or pass a scale")
+
+
 # ---------------------------------------------------------------------------- activation layers
 class Sigmoid(Layer):
     """y = 1 / (1 + exp(-x));  dy/dx = y (1 - y), so cache the output y."""
@@ -194,11 +203,13 @@ class Sigmoid(Layer):
         self.out: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = self._array(x)
         e = np.exp(-np.abs(x))  # stable form, see activations.sigmoid
         self.out = np.where(x >= 0, 1.0, e) / (1.0 + e)
         return self.out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        dout = self._array(dout, "dout")
         out = self.out
         if out is None or dout.shape != out.shape:
             raise self._dout_error(dout, None if out is None else out.shape)
@@ -212,10 +223,12 @@ class Tanh(Layer):
         self.out: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = self._array(x)
         self.out = np.tanh(x)
         return self.out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        dout = self._array(dout, "dout")
         out = self.out
         if out is None or dout.shape != out.shape:
             raise self._dout_error(dout, None if out is None else out.shape)
@@ -229,10 +242,12 @@ class ReLU(Layer):
         self.mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = self._array(x)
         self.mask = x > 0
         return x * self.mask  # one pass, keeps the dtype; faster than np.maximum(x, 0) here
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        dout = self._array(dout, "dout")
         mask = self.mask
         if mask is None or dout.shape != mask.shape:
             raise self._dout_error(dout, None if mask is None else mask.shape)
@@ -247,10 +262,12 @@ class LeakyReLU(Layer):
         self.mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = self._array(x)
         self.mask = x > 0
         return np.where(self.mask, x, self.negative_slope * x)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        dout = self._array(dout, "dout")
         mask = self.mask
         if mask is None or dout.shape != mask.shape:
             raise self._dout_error(dout, None if mask is None else mask.shape)
@@ -263,10 +280,18 @@ class LeakyReLU(Layer):
 class Identity(Layer):
     """y = x;  dy/dx = 1 (a placeholder, e.g. a network with a "linear" activation)."""
 
+    def __init__(self) -> None:
+        self._out_shape: tuple[int, ...] | None = None
+
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = self._array(x)
+        self._out_shape = x.shape
         return x
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        dout = self._array(dout, "dout")
+        if self._out_shape is None or dout.shape != self._out_shape:
+            raise self._dout_error(dout, self._out_shape)
         return dout
 
 
@@ -286,6 +311,7 @@ class Dropout(Layer):
         self._out_shape: tuple[int, ...] | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = self._array(x)
         self._out_shape = x.shape
         if not self.training or self.p == 0.0:
             self.mask = None
@@ -300,6 +326,7 @@ class Dropout(Layer):
         return x * self.mask
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        dout = self._array(dout, "dout")
         if self._out_shape is None or dout.shape != self._out_shape:
             raise self._dout_error(dout, self._out_shape)
         return dout if self.mask is None else dout * self.mask
@@ -330,7 +357,7 @@ class BatchNorm1d(Layer):
         self.momentum = None if momentum is None else real_number(
             momentum, "BatchNorm1d: momentum", low=0.0, high=1.0, fix="e.g. momentum=0.1, or None for a cumulative average")
         self.num_batches_tracked = 0
-        dt = _float_dtype(dtype)
+        dt = float_dtype(dtype)
         self.weight = Parameter(np.ones(self.num_features, dtype=dt), "weight")  # gamma
         self.bias = Parameter(np.zeros(self.num_features, dtype=dt), "bias")  # beta
         self.running_mean = np.zeros(self.num_features, dtype=dt)
@@ -373,6 +400,7 @@ class BatchNorm1d(Layer):
         return x_hat * self.weight.data + self.bias.data
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        dout = self._array(dout, "dout")
         x_hat = self.x_hat
         if x_hat is None or dout.shape != x_hat.shape:
             raise self._dout_error(dout, None if x_hat is None else x_hat.shape)
@@ -435,7 +463,7 @@ class SoftmaxCrossEntropy(Loss):
     def backward(self, dout: float = 1.0) -> np.ndarray:
         if self.probs is None:
             raise self._not_ready()
-        scale = dout / self.probs.shape[0]
+        scale = _scalar_dout(dout, self) / self.probs.shape[0]
         return softmax_cross_entropy_backward(self.probs, self._labels, self._rows, self.label_smoothing, scale)
 
     def __repr__(self) -> str:
@@ -458,7 +486,7 @@ class MSELoss(Loss):
         if self.diff is None:
             raise self._not_ready()
         grad = self.diff * (2.0 / self.diff.size)
-        grad *= dout  # in place: a float64 dout keeps the prediction's dtype
+        grad *= _scalar_dout(dout, self)  # in place: a float64 dout keeps the prediction's dtype
         return grad
 
 
@@ -482,11 +510,20 @@ class BCEWithLogitsLoss(Loss):
         e = np.exp(-np.abs(z))
         s = np.where(z >= 0, 1.0, e) / (1.0 + e)  # sigmoid(z), stable
         s -= self.t
-        s *= dout / z.size
+        s *= _scalar_dout(dout, self) / z.size
         return s
 
 
 # ---------------------------------------------------------------------------- computational-graph nodes
+def _node_value(value, what: str):
+    """A computational-graph node's input: a number (kept as a Python float) or a numeric array."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        return float(value)
+    if isinstance(value, (bool, np.bool_, str)) or value is None:
+        raise TypeError(f"{what} must be a number or a numeric array, got {type(value).__name__} {value!r}.")
+    return as_float_array(value, what)
+
+
 class MulNode:
     """z = x * y;  dz/dx = y, dz/dy = x, so cache both inputs (the "multiply layer" of DLFS).
 
@@ -499,13 +536,14 @@ class MulNode:
         self.y = None
 
     def forward(self, x, y):
-        self.x, self.y = x, y
-        return x * y
+        self.x, self.y = _node_value(x, "MulNode: x"), _node_value(y, "MulNode: y")
+        return self.x * self.y
 
     def backward(self, dout):
         """Return (dL/dx, dL/dy) = (dout * y, dout * x): each input's gradient is the other input."""
         if self.x is None:
             raise RuntimeError("MulNode.backward was called before forward; call forward(x, y) first.")
+        dout = _upstream(dout, np.shape(self.x * self.y), "MulNode")
         return dout * self.y, dout * self.x
 
     def __call__(self, x, y):
@@ -518,11 +556,19 @@ class MulNode:
 class AddNode:
     """z = x + y;  dz/dx = dz/dy = 1: addition passes the gradient through unchanged."""
 
+    def __init__(self) -> None:
+        self._out_shape: tuple[int, ...] | None = None
+
     def forward(self, x, y):
-        return x + y
+        out = _node_value(x, "AddNode: x") + _node_value(y, "AddNode: y")
+        self._out_shape = np.shape(out)
+        return out
 
     def backward(self, dout):
         """Return (dL/dx, dL/dy) = (dout, dout)."""
+        if self._out_shape is None:
+            raise RuntimeError("AddNode.backward was called before forward; call forward(x, y) first.")
+        dout = _upstream(dout, self._out_shape, "AddNode")
         return dout * 1, dout * 1
 
     def __call__(self, x, y):
@@ -530,6 +576,14 @@ class AddNode:
 
     def __repr__(self) -> str:
         return "AddNode()"
+
+
+def _upstream(dout, shape: tuple[int, ...], node: str):
+    """A node's upstream gradient: a number or array of the node's output shape."""
+    dout = _node_value(dout, f"{node}.backward: dout")
+    if np.shape(dout) != shape:
+        raise ValueError(f"{node}.backward got dout of shape {np.shape(dout)}; expected {shape}, the shape of its output.")
+    return dout
 
 
 ACTIVATION_LAYERS: dict[str, type[Layer]] = {

@@ -18,7 +18,7 @@ import numpy as np
 
 from ._checks import (
     as_float_array, check_binary_targets, check_finite, check_label_smoothing, check_ndim, check_nonempty,
-    check_unit_interval, class_targets, finite_or_raise, same_shape_pair,
+    check_unit_interval, class_targets, finite_or_raise, float_dtype, same_shape_pair,
 )
 from .activations import sigmoid
 
@@ -32,12 +32,10 @@ __all__ = [
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
     "probability_eps",
-    # the building blocks the loss layers (nbcode.layers) share with the functions above
-    "softmax_targets",
-    "softmax_cross_entropy_forward",
-    "softmax_cross_entropy_backward",
-    "bce_with_logits_value",
 ]
+# Not in __all__: softmax_targets (the one check of logits and targets), then the unchecked kernels
+# softmax_cross_entropy_forward/_backward and bce_with_logits_value, which the loss layers of
+# nbcode.layers share with the functions here. Call them only with what softmax_targets returns.
 
 
 # ---------------------------------------------------------------------------- shared checks
@@ -56,7 +54,7 @@ def probability_eps(dtype) -> float:
     1.2e-7 for float32) is the smallest such margin, so clipping changes the loss only where it
     would otherwise be infinite (it caps one sample's loss at -log(eps): 36 / 16).
     """
-    return float(np.finfo(dtype).eps)
+    return float(np.finfo(float_dtype(dtype)).eps)
 
 
 # ---------------------------------------------------------------------------- mean squared error

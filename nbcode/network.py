@@ -49,7 +49,7 @@ class Sequential(Layer):
             dout = layer.backward(dout)
         if not layers:
             return dout
-        if not input_grad and isinstance(layers[0], Linear):
+        if not flag(input_grad, "Sequential.backward: input_grad") and isinstance(layers[0], Linear):
             return layers[0].backward(dout, input_grad=False)
         return layers[0].backward(dout)
 

@@ -300,7 +300,7 @@ class RMSprop(Optimizer):
         centered: bool = False,
         maximize: bool = False,
     ) -> None:
-        alpha = real_number(alpha, "alpha", low=0, fix="typical values are 0.9 or 0.99")
+        alpha = real_number(alpha, "alpha", low=0, high=1, fix="typical values are 0.9 or 0.99")
         eps = real_number(eps, "epsilon", low=0, fix="use e.g. 1e-8")
         weight_decay = real_number(weight_decay, "weight_decay", low=0, fix="use e.g. 1e-4, or 0 for none")
         momentum = real_number(momentum, "momentum", low=0, fix="use 0 (the default) or e.g. 0.9")

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from nbcode._checks import as_rng
+from nbcode._checks import as_rng, real_number
 
 __all__ = [
     "Uniform", "LogUniform", "IntUniform", "Choice", "log_uniform", "sample", "grid_values",
@@ -318,18 +318,16 @@ def hit_probability(n_trials: int, fraction: float = 0.05) -> float:
     ``fraction`` of the search space: ``1 - (1 - fraction) ** n_trials``."""
     if isinstance(n_trials, bool) or not isinstance(n_trials, (int, np.integer)) or n_trials < 0:
         raise ValueError(f"n_trials must be a non-negative integer, got {n_trials!r}.")
-    if not 0.0 < fraction <= 1.0:
-        raise ValueError(f"fraction must lie in (0, 1], got {fraction!r}; e.g. 0.05 for the top 5%.")
+    fraction = real_number(fraction, "fraction", low=0.0, high=1.0, low_open=True, fix="e.g. 0.05 for the top 5%")
     return 1.0 - (1.0 - fraction) ** int(n_trials)
 
 
 def trials_needed(probability: float = 0.95, fraction: float = 0.05) -> int:
     """Fewest random trials for which :func:`hit_probability` reaches ``probability``:
     ``ceil(log(1 - probability) / log(1 - fraction))`` (59 for 95% and the top 5%)."""
-    if not 0.0 <= probability < 1.0:
-        raise ValueError(f"probability must lie in [0, 1), got {probability!r}; e.g. 0.95.")
-    if not 0.0 < fraction < 1.0:
-        raise ValueError(f"fraction must lie in (0, 1), got {fraction!r}; e.g. 0.05 for the top 5%.")
+    probability = real_number(probability, "probability", low=0.0, high=1.0, high_open=True, fix="e.g. 0.95")
+    fraction = real_number(fraction, "fraction", low=0.0, high=1.0, low_open=True, high_open=True,
+                           fix="e.g. 0.05 for the top 5%")
     n = math.ceil(math.log1p(-probability) / math.log1p(-fraction) - 1e-12)
     return max(n, 0)
 

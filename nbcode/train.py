@@ -23,7 +23,9 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from nbcode._checks import as_float_array, as_rng, check_finite, check_nonempty, class_targets, positive_int
+from nbcode._checks import (
+    as_float_array, as_rng, check_finite, check_nonempty, class_targets, flag, positive_int, real_number,
+)
 from nbcode.data import batches
 
 __all__ = ["History", "DivergenceWarning", "DIVERGENCE_GROWTH", "EarlyStopping", "fit", "evaluate", "accuracy", "mean_squared_error",
@@ -79,6 +81,7 @@ def accuracy(logits_or_probs, y, *, threshold: float | None = None) -> float:
                          "for regression use metrics=('mse',) or ('mae',).")
     if threshold is None:
         threshold = 0.5 if scores.min() >= 0.0 and scores.max() <= 1.0 else 0.0
+    threshold = real_number(threshold, "accuracy: threshold", fix="0.5 for probabilities, 0 for logits")
     return float(np.mean((scores > threshold) == (truth == 1)))
 
 
@@ -330,7 +333,9 @@ class EarlyStopping:
         self.state = state
         self.patience = patience
         self.best, self.best_epoch, self.waited = math.inf, None, 0
-        keep = patience is not None and restore_best
+        if patience is not None:
+            patience = positive_int(patience, "EarlyStopping: patience (in epochs)", "patience=5")
+        keep = patience is not None and flag(restore_best, "EarlyStopping: restore_best")
         self.snapshot = [np.empty_like(a) for a in state] if keep else None
 
     def observe(self, epoch: int, value: float) -> None:
@@ -446,10 +451,11 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int, rng: np.r
     patience = None if early_stopping is None else positive_int(
         early_stopping, "early_stopping (the patience in epochs)", "early_stopping=5")
     _check_options(on_divergence, shuffle, on_epoch_start, patience, val)
-    stopper = EarlyStopping(_state_arrays(model, model.parameters()), patience, restore_best)
+    stopper = EarlyStopping(_state_arrays(model, model.parameters()), patience, flag(restore_best, "restore_best"))
     history = History(_history_keys(metric_fns, val is not None, _lr_of(optimizer) is not None))
     gen, guard = as_rng(rng), _DivergenceGuard()
     was_training = getattr(model, "training", True)
+    progress = flag(progress, "progress")
     epoch_iter = _epoch_range(epochs, progress)
     model.train()
     try:

@@ -50,7 +50,7 @@ def test_survey_without_noise_is_the_rounded_profile():
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(n=0), "positive integer"), (dict(n=2.5), "positive integer"), (dict(n=True), "positive integer"),
-    (dict(noise=-1), "standard deviations"), (dict(proportions=(0.5, 0.5)), "proportions"),
+    (dict(noise=-1), "noise .a standard deviation. must be"), (dict(proportions=(0.5, 0.5)), "proportions"),
     (dict(proportions=(0.5, 0.5, 0.5, -0.5)), "proportions"),
 ])
 def test_survey_rejects_bad_arguments(kwargs, match):

@@ -129,7 +129,7 @@ def test_stratified_split_beats_plain_split_on_a_rare_class():
     assert split.y_test.sum() == 1 and split.y_val.sum() == 1 and split.y_train.sum() == 3
 
 
-@pytest.mark.parametrize("val, test, match", [(-0.1, 0.2, "val must be"), (0.2, 1.0, "test must be"),
+@pytest.mark.parametrize("val, test, match", [(-0.1, 0.2, r"val \(a fraction of the samples\) must be"), (0.2, 1.0, r"test \(a fraction of the samples\) must be"),
                                               (0.5, 0.5, "leaves no training data")])
 def test_split_rejects_bad_fractions(val, test, match):
     with pytest.raises(ValueError, match=match):
@@ -353,7 +353,7 @@ def test_add_noise():
     assert clipped.min() == 0.0 and clipped.max() <= 1.0
     assert np.array_equal(add_noise(X, 0.0, 0), X)
     assert add_noise(np.zeros((2, 2), dtype=int), 1.0, 0).dtype == np.float64
-    with pytest.raises(ValueError, match="noise"):
+    with pytest.raises(ValueError, match="std .a standard deviation. must be"):
         add_noise(X, -1.0, 0)
 
 

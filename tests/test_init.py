@@ -98,7 +98,7 @@ def test_bad_options():
         init.get("normal", std=-1)
     with pytest.raises(ValueError, match="gain must be a finite number in \\(0, inf\\)"):
         init.get("xavier_uniform", gain=0)
-    with pytest.raises(ValueError, match="negative_slope must be a finite number >= 0"):
+    with pytest.raises(ValueError, match="negative_slope must be a finite number in \\[0, inf\\)"):
         init.get("he_uniform", negative_slope=float("nan"))
 
 

@@ -128,7 +128,7 @@ def test_get_surface_by_name():
     assert landscapes.get("quadratic_bowl", b=50).value(0.0, 1.0) == 25.0
     with pytest.raises(ValueError, match="unknown surface 'banana'.*beale, himmelblau"):
         landscapes.get("banana")
-    with pytest.raises(ValueError, match="positive curvatures"):
+    with pytest.raises(ValueError, match=r"quadratic_bowl: a \(a curvature\) must be a finite number in \(0, inf\)"):
         landscapes.quadratic_bowl(a=0)
 
 
