@@ -112,11 +112,6 @@ def test_describe_ratio():
     assert "one hidden layer" in W.describe_ratio(1.0, 1)
 
 
-def test_latency_cases_run():
-    for function, kwargs in W.LATENCY_CASES:
-        function(**kwargs)
-
-
 # ---------------------------------------------------------------------------- the view
 def test_view_updates_artists_and_image():
     view = W.activation_explorer("relu", depth=5, dpi=40)
@@ -126,10 +121,12 @@ def test_view_updates_artists_and_image():
     first_image, first_fn = bytes(view.image.value), fn_line.get_ydata().copy()
     assert first_image.startswith(b"\x89PNG")
     assert "survives" in ax_layers.get_title()
+    assert len(view.scene.result["stats"]["layer"]) == 5
 
     view.controls["name"].value = "sigmoid"
     assert not np.allclose(fn_line.get_ydata(), first_fn)
     np.testing.assert_allclose(fn_line.get_ydata(), W.activation_curves("sigmoid")["y"])
+    np.testing.assert_allclose(view.scene.result["curves"]["y"], fn_line.get_ydata())
     assert bytes(view.image.value) != first_image
     assert "max g'(z) = 0.25" in ax_fn.get_title()
 
@@ -137,6 +134,7 @@ def test_view_updates_artists_and_image():
     assert len(grad_line.get_xdata()) == 50
     expected = np.log10(W.layer_statistics("sigmoid", 50)["mean_abs_grad"])
     np.testing.assert_allclose(grad_line.get_ydata(), expected)
+    assert view.scene.result["stats"]["grad_ratio"] < 1e-20
     assert "vanishes" in ax_layers.get_title()
     assert ax_layers.get_ylim()[0] < expected.min()
     assert [t.get_text() for t in ax_hist.get_legend().get_texts()] == ["layer 1", "layer 25", "layer 50"]
@@ -152,16 +150,30 @@ def test_view_depth_one_hides_unused_histograms():
     assert "one hidden layer" in view.fig.axes[2].get_title()
 
 
+def test_tick_labels_stay_short_at_every_setting():
+    """The layout is solved once: no setting may need tick labels wider than "-3.0"."""
+    from nbcode.widgets import Renderer, new_figure
+
+    scene = W.draw(new_figure(10.0, 3.4, dpi=40))
+    renderer = Renderer(scene)
+    for name in W.NAMES:
+        for depth in (1, 3, 8, 13, 50):
+            renderer.render({"name": name, "depth": depth})
+            for ax in scene.fig.axes:
+                low, high = ax.get_ylim()
+                shown = [t.get_text() for t, y in zip(ax.get_yticklabels(), ax.get_yticks()) if low <= y <= high]
+                assert max(len(text) for text in shown) <= 4, (name, depth, shown)
+
+
 def test_scrubber_frames_and_size():
-    view = W.activation_explorer("relu", depth=50, dpi=40)
-    scrub = W.depth_scrubber(view, "sigmoid", depths=(1, 5, 50), dpi=40)
+    scrub = W.depth_scrubber("sigmoid", depths=(1, 5, 50), dpi=40)
     assert len(scrub.frames) == 3 and len(set(scrub.frames)) == 3
     assert scrub.labels == ["1", "5", "50"]
     assert scrub.initial == 2 and scrub.control == "depth"
+    assert "sigmoid" in scrub.title
 
 
 def test_default_scrubber_stays_under_budget():
-    view = W.activation_explorer()
-    scrub = W.depth_scrubber(view)
+    scrub = W.depth_scrubber()
     assert len(scrub.frames) == len(W.DEPTHS)
     assert scrub.nbytes < 1.5e6

@@ -66,15 +66,12 @@ def test_format_number_hides_float_noise():
     assert bp.format_number(1.25e9) == "1.25e+09"
 
 
-def test_latency_cases_run():
-    for function, kwargs in bp.LATENCY_CASES:
-        assert function(**kwargs)["value"]["total"] == pytest.approx(715)
-
-
 # ---------------------------------------------------------------------------- view
 def labels(view):
-    return ({k: t.get_text() for k, t in view.artists["value"].items()},
-            {k: t.get_text() for k, t in view.artists["grad"].items()})
+    """``({node: value text}, {node: gradient text})`` as the figure shows them."""
+    texts = [t.get_text() for t in view.scene.moving()]
+    n = len(bp.BILL_NODES)
+    return dict(zip(bp.BILL_NODES, texts[:n])), dict(zip(bp.BILL_NODES, texts[n:2 * n]))
 
 
 def test_explorer_shows_the_worked_example_then_updates_in_place():
@@ -82,16 +79,18 @@ def test_explorer_shows_the_worked_example_then_updates_in_place():
     values, grads = labels(view)
     assert values["total"] == "715" and grads["tax"] == "650" and grads["apples"] == "110"
     assert grads["apple_price"] == "2.2" and grads["mandarin_price"] == "3.3" and grads["mandarins"] == "165"
-    assert view.artists["title"].get_text() == "total = 715;  d total / d tax = 650"
-    texts_before = {id(t) for t in view.artists["value"].values()}
+    assert view.scene.moving()[-1].get_text() == "total = 715;  d total / d tax = 650"
+    assert view.scene.result == bp.shopping_bill()
+    texts_before = [id(t) for t in view.scene.moving()]
     image_before = bytes(view.image.value)
 
     view.controls["apples"].value = 5
     values, grads = labels(view)
     assert values["apples"] == "5" and values["apple_total"] == "500" and values["total"] == "1045"
     assert grads["apple_price"] == "5.5" and grads["tax"] == "950" and grads["apples"] == "110"
+    assert view.scene.result["value"]["total"] == pytest.approx(1045)
     assert bytes(view.image.value) != image_before
-    assert {id(t) for t in view.artists["value"].values()} == texts_before, "texts must change in place"
+    assert [id(t) for t in view.scene.moving()] == texts_before, "texts must change in place"
 
     view.controls["tax"].value = 1.3
     values, grads = labels(view)
@@ -102,10 +101,10 @@ def test_explorer_extreme_values_do_not_raise_or_warn():
     view = bp.bill_explorer()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        view._update(**{name: control.max for name, control in view.controls.items()})
+        for name, control in view.controls.items():
+            control.value = control.max
         values, grads = labels(view)
         assert values["total"] == "7800" and grads["tax"] == "6000"  # 10 x 300 twice, x 1.3
-        view.controls["apples"].value = 0  # through the control: recompute and render
         for name, control in view.controls.items():
             control.value = control.min
     values, grads = labels(view)
@@ -122,25 +121,26 @@ def test_draw_bill_graph_on_a_pyplot_free_axes_uses_defaults():
     assert len(artists["value"]) == len(artists["grad"]) == len(bp.BILL_NODES)
     assert artists["value"]["tax"].get_color() == bp.FORWARD_COLOR
     assert artists["grad"]["tax"].get_color() == bp.BACKWARD_COLOR
+    bp.update_bill_graph(artists, bp.shopping_bill(apples=5))
+    assert artists["value"]["apple_total"].get_text() == "500" and artists["grad"]["apple_price"].get_text() == "5.5"
 
 
-def test_scrubber_over_apples_has_eleven_light_frames_and_opens_on_the_current_value():
-    view = bp.bill_explorer()
-    scrub = bp.bill_scrubber(view)
+def test_scrubber_over_apples_has_eleven_light_frames_and_opens_on_the_given_value():
+    scrub = bp.bill_scrubber()
     assert len(scrub.frames) == 11 and len(set(scrub.frames)) == 11
     assert scrub.labels == [str(k) for k in range(11)]
     assert scrub.initial == 2
     assert scrub.nbytes < 1_500_000
-    # the view is left at the initial frame: 2 apples
-    assert view.artists["value"]["total"].get_text() == "715"
+    assert bp.bill_scrubber("apples", apples=7).initial == 7
 
 
 def test_scrubber_over_tax_and_bad_control():
-    view = bp.bill_explorer(dpi=40)
-    scrub = bp.bill_scrubber(view, "tax", values=[1.0, 1.1, 1.3])
+    scrub = bp.bill_scrubber("tax", values=[1.0, 1.1, 1.3], dpi=40)
     assert len(scrub.frames) == 3 and scrub.labels == ["1.00", "1.10", "1.30"]
     assert scrub.initial == 1
     assert bp._SCRUB_VALUES["tax"][0] == 1.0 and bp._SCRUB_VALUES["tax"][-1] == 1.3
     assert all(len(v) >= 10 for v in bp._SCRUB_VALUES.values())
     with pytest.raises(ValueError, match="control must be one of"):
-        bp.bill_scrubber(view, "bananas")
+        bp.bill_scrubber("bananas")
+    with pytest.raises(ValueError, match="unknown inputs"):
+        bp.bill_scrubber("tax", bananas=3)

@@ -1,4 +1,4 @@
-"""The shared widget machinery: LiveFigure (live view) and Scrubber (static frames)."""
+"""The shared widget machinery: Scene, the one Renderer, LiveFigure (live view) and Scrubber (static frames)."""
 
 from __future__ import annotations
 
@@ -9,25 +9,29 @@ import pytest
 
 ipywidgets = pytest.importorskip("ipywidgets")
 
-from nbcode.widgets import LiveFigure, Scrubber, figure_png, grid, new_figure, scrubber
+from conftest import png_pixels
+
+from nbcode.widgets import LiveFigure, Renderer, Scene, Scrubber, figure_png, new_figure, scrubber
 
 
-def sine_figure():
+def sine_scene(background=None):
     fig = new_figure(4, 3, dpi=50)
     ax = fig.add_subplot()
     xs = np.linspace(0, 2 * np.pi, 50)
     (line,) = ax.plot(xs, np.sin(xs))
 
-    def update(freq: float = 1.0, phase: float = 0.0) -> None:
+    def update(freq: float = 1.0, phase: float = 0.0, ylim: float = 1.2) -> float:
         line.set_ydata(np.sin(freq * xs + phase))
+        ax.set_ylim(-ylim, ylim)
+        return freq
 
-    return fig, line, update
+    return Scene(fig, update, lambda: [line], background=background), line
 
 
 def test_live_figure_updates_artists_and_image_when_a_control_moves():
-    fig, line, update = sine_figure()
+    scene, line = sine_scene()
     freq = ipywidgets.FloatSlider(value=1.0, min=0.5, max=5.0)
-    view = LiveFigure(fig, {"freq": freq}, update)
+    view = LiveFigure(scene, {"freq": freq})
     first_image, first_y = bytes(view.image.value), line.get_ydata().copy()
     assert first_image.startswith(b"\x89PNG")
     freq.value = 3.0
@@ -35,11 +39,12 @@ def test_live_figure_updates_artists_and_image_when_a_control_moves():
     assert not np.allclose(line.get_ydata(), first_y)
     assert bytes(view.image.value) != first_image
     np.testing.assert_allclose(line.get_ydata(), np.sin(3.0 * np.linspace(0, 2 * np.pi, 50)))
+    assert scene.result == 3.0  # what the last update returned
 
 
 def test_live_figure_repr_is_stable_and_without_image_bytes():
-    fig, _, update = sine_figure()
-    view = LiveFigure(fig, {"freq": ipywidgets.FloatSlider(value=1.0), "phase": ipywidgets.FloatSlider()}, update)
+    scene, _ = sine_scene()
+    view = LiveFigure(scene, {"freq": ipywidgets.FloatSlider(value=1.0), "phase": ipywidgets.FloatSlider()})
     bundle = view._repr_mimebundle_()
     assert bundle["text/plain"] == "LiveFigure(controls: freq, phase)"
     assert "application/vnd.jupyter.widget-view+json" in bundle
@@ -47,14 +52,14 @@ def test_live_figure_repr_is_stable_and_without_image_bytes():
 
 
 def test_figure_png_is_deterministic():
-    fig, _, _ = sine_figure()
-    assert figure_png(fig) == figure_png(fig)
+    scene, _ = sine_scene()
+    assert figure_png(scene.fig) == figure_png(scene.fig)
 
 
 def test_scrubber_has_one_frame_per_value_and_moves_between_them():
-    fig, line, update = sine_figure()
+    scene, line = sine_scene()
     values = np.linspace(1, 4, 7)
-    scrub = scrubber(fig, update, "freq", values, fixed={"phase": 0.5}, title="sin(f x + 0.5)")
+    scrub = scrubber(scene, "freq", values, fixed={"phase": 0.5}, title="sin(f x + 0.5)")
     assert len(scrub.frames) == 7
     assert len(set(scrub.frames)) == 7, "each value must draw a different picture"
     assert scrub.labels == [f"{v:.3g}" for v in values]
@@ -70,9 +75,9 @@ def test_scrubber_has_one_frame_per_value_and_moves_between_them():
 
 
 def test_scrubber_id_is_stable_across_runs():
-    fig, _, update = sine_figure()
-    a = scrubber(fig, update, "freq", [1, 2], fmt=lambda v: f"f={v}")
-    b = scrubber(fig, update, "freq", [1, 2], fmt=lambda v: f"f={v}")
+    scene, _ = sine_scene()
+    a = scrubber(scene, "freq", [1, 2], fmt=lambda v: f"f={v}")
+    b = scrubber(scene, "freq", [1, 2], fmt=lambda v: f"f={v}")
     assert a.element_id == b.element_id
     assert re.fullmatch(r"nbcode-scrubber-[0-9a-f]{10}", a.element_id)
     assert a.labels == ["f=1", "f=2"]
@@ -88,24 +93,27 @@ def test_scrubber_rejects_bad_input(frames, labels, initial, message):
 
 
 def test_scrubber_needs_values():
-    fig, _, update = sine_figure()
+    scene, _ = sine_scene()
     with pytest.raises(ValueError, match="at least one value"):
-        scrubber(fig, update, "freq", [])
+        scrubber(scene, "freq", [])
 
 
-def test_grid_spans_the_limits():
-    xx, yy = grid((-1, 1), (0, 2), n=5)
-    assert xx.shape == yy.shape == (5, 5)
-    assert xx.min() == -1 and xx.max() == 1 and yy.min() == 0 and yy.max() == 2
+def test_renderer_draws_the_background_once_per_key_and_frames_equal_full_renders():
+    scene, line = sine_scene(background=lambda values: values["ylim"])
+    renderer = Renderer(scene)
+    for freq, ylim, draws in [(1.0, 1.2, 1), (2.0, 1.2, 1), (3.0, 2.0, 2), (1.5, 1.2, 2)]:
+        frame = renderer.render({"freq": freq, "ylim": ylim})
+        assert renderer.full_draws == draws
+        far = np.abs(png_pixels(frame) - png_pixels(figure_png(scene.fig))).max(axis=2) > 48
+        assert far.mean() < 0.01, (freq, ylim)
+    assert scene.fig.get_layout_engine() is None  # solved once, before the first frame
 
 
-def test_freeze_layout_keeps_axes_in_place_and_is_idempotent():
-    fig, _, _ = sine_figure()
-    from nbcode.widgets import freeze_layout
-
-    freeze_layout(fig)
-    position = fig.axes[0].get_position().bounds
-    assert fig.get_layout_engine() is None or type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
-    freeze_layout(fig)
-    figure_png(fig)
-    assert fig.axes[0].get_position().bounds == position
+def test_a_stale_background_is_what_the_key_prevents():
+    # without a key, new axis limits are not redrawn: the frame then differs from a full render
+    scene, _ = sine_scene()
+    renderer = Renderer(scene)
+    renderer.render({"ylim": 1.2})
+    frame = renderer.render({"ylim": 10.0})
+    far = np.abs(png_pixels(frame) - png_pixels(figure_png(scene.fig))).max(axis=2) > 48
+    assert far.mean() > 0.01

@@ -143,6 +143,7 @@ def test_view_starts_at_the_xor_solution_and_updates_in_place():
     ax_in, ax_h = fig.axes
     assert list(view.controls) == list(ff.PARAM_NAMES)
     assert fig._suptitle.get_text().startswith("XOR points classified correctly: 4 of 4")
+    assert view.scene.result["correct"] == 4 and view.scene.result["params"] == ff.XOR_SOLUTION
     image = ax_in.images[0]
     before_pixels = np.array(image.get_array())
     before_png = view.image.value
@@ -152,7 +153,9 @@ def test_view_starts_at_the_xor_solution_and_updates_in_place():
 
     view.controls["c"].value = -45.0  # all points -> class 0: two of four right
     assert fig._suptitle.get_text().startswith("XOR points classified correctly: 2 of 4")
+    assert view.scene.result["correct"] == 2 and view.scene.result["params"]["c"] == -45.0
     assert not np.allclose(np.array(image.get_array()), before_pixels)
+    assert np.array_equal(image.get_array(), view.scene.result["probs"])
     assert view.image.value != before_png
     wrong_marks = ax_in.collections[2]
     assert len(wrong_marks.get_offsets()) == 2
@@ -169,8 +172,14 @@ def test_view_accepts_start_values_and_draws_no_contour_for_a_flat_map():
     n_without = len(ax_in.collections)
     view.controls["c"].value = -30.0
     assert len(ax_in.collections) == n_without + 1  # the contour is back
+    assert any(artist in ax_in.collections for artist in view.scene.moving())  # and it is redrawn
     view.controls["c"].value = -30.5
     assert len(ax_in.collections) == n_without + 1  # removed and redrawn, not piled up
+
+
+def test_view_rejects_missing_start_parameters():
+    with pytest.raises(ValueError, match="missing parameter"):
+        ff.xor_network_view({"w11": 1.0})
 
 
 def test_extreme_sliders_neither_raise_nor_warn():
@@ -184,17 +193,18 @@ def test_extreme_sliders_neither_raise_nor_warn():
 
 @pytest.mark.parametrize("seed", range(6))
 def test_random_corners_of_the_slider_box_draw_without_warnings(seed):
-    from nbcode.widgets import figure_png
+    from nbcode.widgets import Renderer, figure_png, new_figure
 
-    fig, update, _ = ff._draw_xor_figure(ff.XOR_SOLUTION, dpi=30)
+    scene = ff.draw(new_figure(8.4, 4.0, dpi=30))
     rng = np.random.default_rng(seed)
     params = {name: float(rng.choice([-ff.SLIDER_LIMIT, ff.SLIDER_LIMIT])) for name in ff.PARAM_NAMES}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        update(**params)
-        figure_png(fig)
-    assert f"{ff.xor_correct(params)} of 4" in fig._suptitle.get_text()
-    probs = fig.axes[0].images[0].get_array()
+        Renderer(scene).render(params)
+        figure_png(scene.fig)
+    assert scene.result["correct"] == ff.xor_correct(params)
+    assert f"{ff.xor_correct(params)} of 4" in scene.fig._suptitle.get_text()
+    probs = scene.fig.axes[0].images[0].get_array()
     assert np.all(np.isfinite(probs)) and probs.min() >= 0 and probs.max() <= 1
 
 
@@ -226,37 +236,8 @@ def test_scrubber_with_other_values_starts_in_the_middle():
         ff.xor_bias_scrubber([])
 
 
-def _pixels(png: bytes) -> np.ndarray:
-    import io
-
-    from PIL import Image
-
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")).astype(int)
-
-
-@pytest.mark.parametrize("c", [-45.0, -30.0, 5.0])
-def test_blit_frames_equal_a_full_render(c):
-    from nbcode.widgets import figure_png
-
-    fig, update, moving = ff._draw_xor_figure(ff.XOR_SOLUTION, dpi=50)
-    renderer = ff.BlitRenderer(fig, moving)
-    renderer.png()  # first frame: draws the background
-    update(**params_with(c=c, w11=7.0))
-    fast, full = _pixels(renderer.png()), _pixels(figure_png(fig))
-    assert fast.shape == full.shape
-    differ = np.abs(fast - full).sum(axis=-1) > 0
-    assert differ.mean() < 1e-3 and np.abs(fast - full).max() <= 16  # a few anti-aliased pixels at most
-    assert not any(artist.get_animated() for artist in moving())  # the figure is left drawable as a whole
-
-
-def test_blit_renderer_is_deterministic():
-    fig, update, moving = ff._draw_xor_figure(ff.XOR_SOLUTION, dpi=40)
-    renderer = ff.BlitRenderer(fig, moving)
-    first = renderer.png()
-    update(**params_with(c=0.0))
-    renderer.png()
-    update(**ff.XOR_SOLUTION)
-    assert renderer.png() == first
+def test_scrubber_frames_are_deterministic():
+    assert ff.xor_bias_scrubber([-30.0, 0.0], dpi=40).frames == ff.xor_bias_scrubber([-30.0, 0.0], dpi=40).frames
 
 
 def test_draw_perceptron():
@@ -271,8 +252,3 @@ def test_draw_perceptron():
         assert not ax.axison
     with pytest.raises(ValueError, match="positive integer"):
         ff.draw_perceptron(Figure().add_subplot(), 0)
-
-
-def test_latency_cases_run():
-    for function, kwargs in ff.LATENCY_CASES:
-        function(**kwargs)

@@ -1,13 +1,15 @@
 """The two halves every interactive figure shares: a live view and a static scrubber.
 
-* :class:`LiveFigure` wires ipywidgets controls to an ``update(**values)`` function that changes
-  an existing matplotlib figure in place (``set_data``, not a new figure) and shows the figure
+* :class:`LiveFigure` wires ipywidgets controls to a scene's ``update(**values)``, which changes
+  an existing matplotlib figure in place (``set_data``, not a new figure), and shows the figure
   as an ``ipywidgets.Image``. The image is part of the widget's saved state, so the built HTML
   page shows the figure even without a kernel.
 * :func:`scrubber` evaluates the same ``update`` at a grid of values of the main control and packs
   the frames into a self-contained HTML slider (no kernel, no network), for readers of the
   static page.
 
+Both render a :class:`Scene` (the figure, its moving artists, an update function of the control
+values) through one :class:`Renderer`, which draws the static parts once and then only what moves.
 Both are testable without a display: set a control's ``value`` from Python and inspect the
 figure's artists or the image bytes.
 """
@@ -19,57 +21,134 @@ import hashlib
 import html
 import io
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 
 def new_figure(width: float = 6.4, height: float = 4.0, dpi: int = 80):
-    """A matplotlib ``Figure`` not managed by pyplot (so notebooks do not display it twice)."""
+    """A matplotlib ``Figure`` not managed by pyplot (so notebooks do not display it twice).
+
+    Its constrained layout is solved once, by the :class:`Renderer`, before the first frame.
+    """
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=dpi, layout="constrained")
 
 
-def freeze_layout(fig) -> None:
-    """Solve the figure's layout once and keep it: later frames then render in one draw.
-
-    A constrained-layout figure re-solves its layout (an extra draw) on every save, which
-    doubles the cost of each widget update; the axes do not move between frames anyway.
-    """
-    if fig.get_layout_engine() is not None:
-        fig.draw_without_rendering()
-        fig.set_layout_engine("none")
-
-
 def figure_png(fig, dpi: int | None = None) -> bytes:
-    """Render ``fig`` to PNG bytes (no timestamp metadata, so equal figures give equal bytes)."""
+    """Render all of ``fig`` to PNG bytes (no timestamp metadata, so equal figures give equal bytes).
+
+    The reference a :class:`Renderer` frame must equal; widgets themselves render through the renderer.
+    """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi or fig.dpi, metadata={"Software": None})
     return buffer.getvalue()
 
 
-class LiveFigure:
-    """A figure driven by ipywidgets controls.
+@dataclass(eq=False)
+class Scene:
+    """One interactive figure, as the :class:`Renderer` sees it.
 
-    Parameters
+    Attributes
     ----------
     fig:
-        The matplotlib figure, already drawn once; ``update`` changes its artists in place.
-    controls:
-        ``{name: ipywidgets control}``; ``update`` receives ``{name: control.value}``.
+        The matplotlib figure, with every artist already created.
     update:
-        ``update(**values) -> None``; must not raise for any value a control allows.
+        ``update(**values)`` changes the artists in place (``set_data``, ``set_text``) and returns
+        what it computed (kept in :attr:`result`, for tests and curious readers), or None. It must
+        not raise for any value a control allows: extreme settings are shown, not refused.
+    moving:
+        ``moving() -> artists``: the artists ``update`` may change, asked for after each update
+        (so an update may replace an artist, e.g. a contour), in any order (they are drawn in
+        z-order). Nothing else may change between two frames with the same background key.
+    background:
+        Optional ``background(values) -> key`` for controls that change the static part (another
+        surface, other axis limits): a new key redraws the background once.
     """
 
-    def __init__(self, fig, controls: Mapping[str, Any], update: Callable[..., None], columns: int = 2) -> None:
+    fig: Any
+    update: Callable[..., Any]
+    moving: Callable[[], Iterable[Any]]
+    background: Callable[[Mapping[str, Any]], Hashable] | None = None
+    result: Any = field(default=None, init=False)
+
+
+class Renderer:
+    """PNG frames of a :class:`Scene`: the static parts drawn once, then only what moves.
+
+    Drawing a whole figure re-lays out every text (ticks, labels, legends), which is most of the
+    cost of a frame. So the layout is solved once, the figure is drawn once without the moving
+    artists and that background kept (one per background key, so going back to an earlier
+    surface costs nothing); each frame restores it, draws the movers and encodes the pixels.
+    The result equals a full render (:func:`figure_png`) up to a few anti-aliased pixels.
+    ``full_draws`` counts background draws.
+    """
+
+    def __init__(self, scene: Scene) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.scene = scene
+        self.canvas = FigureCanvasAgg(scene.fig)
+        self.full_draws = 0
+        self._backgrounds: dict[Hashable, Any] = {}
+
+    def render(self, values: Mapping[str, Any]) -> bytes:
+        """Update the scene to ``values`` and return the frame as PNG bytes (deterministic)."""
+        scene, fig = self.scene, self.scene.fig
+        scene.result = scene.update(**values)
+        if fig.get_layout_engine() is not None:
+            # solve the layout for the first frame, then keep it; constrained layout needs a second
+            # pass to settle equal-aspect axes (their titles otherwise touch the edge)
+            fig.draw_without_rendering()
+            fig.draw_without_rendering()
+            fig.set_layout_engine(None)  # None, not "none" (a placeholder would lay out each save)
+        key = scene.background(values) if scene.background is not None else None
+        movers = sorted(scene.moving(), key=lambda artist: artist.get_zorder())
+        for artist in movers:  # animated artists are left out of a full draw
+            artist.set_animated(True)
+        try:
+            if key in self._backgrounds:
+                self.canvas.restore_region(self._backgrounds[key])
+            else:
+                self.canvas.draw()
+                self._backgrounds[key] = self.canvas.copy_from_bbox(fig.bbox)
+                self.full_draws += 1
+            for artist in movers:
+                if artist.get_visible():
+                    fig.draw_artist(artist)
+        finally:  # leave the figure whole for anyone who saves it (figure_png)
+            for artist in movers:
+                artist.set_animated(False)
+        return _rgb_png(np.asarray(self.canvas.buffer_rgba()))
+
+
+def _rgb_png(rgba: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    # zlib level 3: a third faster to encode than the default 6, and frames 5% larger
+    Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=3)
+    return buffer.getvalue()
+
+
+class LiveFigure:
+    """A :class:`Scene` driven by ipywidgets controls, shown as an ``ipywidgets.Image``.
+
+    The image is part of the widget's saved state, so the built HTML page shows the figure even
+    without a kernel. ``controls`` is ``{name: ipywidgets control}``; moving one calls
+    ``scene.update(**values)`` with every control's value and renders the new frame.
+    """
+
+    def __init__(self, scene: Scene, controls: Mapping[str, Any], columns: int = 2) -> None:
         import ipywidgets as widgets
 
-        self.fig = fig
+        self.scene = scene
+        self.renderer = Renderer(scene)
         self.controls = dict(controls)
-        self._update = update
-        width_px = int(round(fig.get_figwidth() * fig.dpi))
+        width_px = int(round(scene.fig.get_figwidth() * scene.fig.dpi))
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px", max_width="100%", height="auto"))
         rows = [
             widgets.HBox(list(self.controls.values())[i : i + columns])
@@ -78,9 +157,11 @@ class LiveFigure:
         self.widget = widgets.VBox([*rows, self.image])
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
-        self._update(**self.values)
-        freeze_layout(fig)
         self.refresh()
+
+    @property
+    def fig(self):
+        return self.scene.fig
 
     @property
     def values(self) -> dict[str, Any]:
@@ -88,8 +169,7 @@ class LiveFigure:
 
     def refresh(self) -> None:
         """Recompute from the current control values and redraw the image."""
-        self._update(**self.values)
-        self.image.value = figure_png(self.fig)
+        self.image.value = self.renderer.render(self.values)
 
     def _on_change(self, _change) -> None:
         self.refresh()
@@ -103,62 +183,6 @@ class LiveFigure:
     def __repr__(self) -> str:
         names = ", ".join(self.controls)
         return f"LiveFigure(controls: {names})"
-
-
-class BlitRenderer:
-    """PNG frames of a figure whose static parts never change: draw those once, then only the movers.
-
-    Rendering a whole figure re-lays out every text (ticks, labels, legend), which is most of
-    the cost of a frame. Here the figure is drawn once without the moving artists and that
-    background is kept; each frame restores it and draws only ``moving()`` (images, lines,
-    points, contours, the title), in z-order, then encodes the pixels. The result equals a full
-    render up to a few anti-aliased pixels, about four times faster. The layout must be fixed
-    (no constrained layout), and nothing outside ``moving()`` may change after the first frame.
-    """
-
-    def __init__(self, fig, moving: Callable[[], list]) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        self.fig = fig
-        self.canvas = FigureCanvasAgg(fig)
-        self.moving = moving
-        self._background = None
-
-    def png(self) -> bytes:
-        """The current state of the figure as PNG bytes (deterministic: no metadata)."""
-        import io
-
-        from PIL import Image
-
-        artists = sorted(self.moving(), key=lambda artist: artist.get_zorder())
-        for artist in artists:  # animated artists are left out of a full draw
-            artist.set_animated(True)
-        try:
-            if self._background is None:
-                self.canvas.draw()
-                self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            else:
-                self.canvas.restore_region(self._background)
-            for artist in artists:
-                (artist.axes or self.fig).draw_artist(artist)
-        finally:  # leave the figure normal for anyone who draws it whole (savefig)
-            for artist in artists:
-                artist.set_animated(False)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png")
-        return buffer.getvalue()
-
-
-class BlitLiveFigure(LiveFigure):
-    """A :class:`~nbcode.widgets.LiveFigure` that redraws only the moving artists (see :class:`BlitRenderer`)."""
-
-    def __init__(self, fig, controls, update, moving: Callable[[], list], columns: int = 2) -> None:
-        self.renderer = BlitRenderer(fig, moving)
-        super().__init__(fig, controls, update, columns=columns)
-
-    def refresh(self) -> None:
-        self._update(**self.values)
-        self.image.value = self.renderer.png()
 
 
 class Scrubber:
@@ -210,8 +234,7 @@ class Scrubber:
 
 
 def scrubber(
-    fig,
-    update: Callable[..., None],
+    scene: Scene,
     control: str,
     values: Sequence[Any],
     *,
@@ -219,30 +242,21 @@ def scrubber(
     fmt: Callable[[Any], str] | str = "{:.3g}",
     title: str = "",
     initial: int | None = None,
-    dpi: int | None = None,
 ) -> Scrubber:
-    """Evaluate ``update(control=value, **fixed)`` for each value and pack the frames in a :class:`Scrubber`."""
+    """Render ``scene`` at ``{control: value, **fixed}`` for each value into a :class:`Scrubber`.
+
+    The frames go through the same :class:`Renderer` as the live view. The figure is left showing
+    the initial frame (the middle one unless ``initial`` says otherwise), as the page does.
+    """
     values = list(values)
     if not values:
         raise ValueError("a scrubber needs at least one value of its control; pass a non-empty list.")
     fixed = dict(fixed or {})
-    update(**{**fixed, control: values[0]})
-    freeze_layout(fig)
-    frames: list[bytes] = []
-    for value in values:
-        update(**{**fixed, control: value})
-        frames.append(figure_png(fig, dpi=dpi))
+    renderer = Renderer(scene)
+    frames = [renderer.render({**fixed, control: value}) for value in values]
     formatter = fmt.format if isinstance(fmt, str) else fmt
-    labels = [formatter(value) for value in values]
     if initial is None:
         initial = len(values) // 2
-    # Leave the figure showing the initial frame, as the page does.
-    update(**{**fixed, control: values[initial]})
-    return Scrubber(frames, labels, control=control, title=title, initial=initial)
-
-
-def grid(xlim: tuple[float, float], ylim: tuple[float, float], n: int = 101) -> tuple[np.ndarray, np.ndarray]:
-    """A square ``(n, n)`` mesh over ``xlim`` x ``ylim`` for surfaces and decision regions."""
-    xs = np.linspace(*xlim, n)
-    ys = np.linspace(*ylim, n)
-    return np.meshgrid(xs, ys)
+    scrub = Scrubber(frames, [formatter(value) for value in values], control=control, title=title, initial=initial)
+    scene.result = scene.update(**{**fixed, control: values[scrub.initial]})
+    return scrub

@@ -13,9 +13,11 @@ Compute (NumPy, fast, tested):
   first, middle and last hidden layer, and the ratio "gradient at layer 1 / gradient at the
   last layer" that shows a gradient vanishing.
 
-View (thin): :func:`activation_explorer` draws the figure once (function and derivative; the
-activation histograms; the per-layer statistics on a log scale) and changes its artists in place;
-:func:`depth_scrubber` packs frames over the depth for readers of the static page.
+View (thin): :func:`draw` draws the figure once (function and derivative; the activation
+histograms; the per-layer statistics on a log scale) and returns its
+:class:`~nbcode.widgets.Scene`, whose update changes the artists in place;
+:func:`activation_explorer` is the live figure and :func:`depth_scrubber` packs frames over the
+depth for readers of the static page.
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ __all__ = [
     "activation_curves",
     "layer_statistics",
     "describe_ratio",
+    "draw",
     "activation_explorer",
     "depth_scrubber",
-    "LATENCY_CASES",
 ]
 
 #: The activations the dropdown offers.
@@ -162,121 +164,160 @@ def describe_ratio(ratio: float, depth: int) -> str:
     return f"gradient survives: layer 1 gets\n{ratio:.2g} x the gradient of layer {depth}"
 
 
-#: The compute calls one control move triggers (timed by the lead's benchmark).
-LATENCY_CASES = [
-    (activation_curves, {"name": "sigmoid"}),
-    (layer_statistics, {"name": "sigmoid", "depth": 50}),
-    (layer_statistics, {"name": "relu", "depth": 50}),
-    (layer_statistics, {"name": "tanh", "depth": 20}),
-]
-
-
 # ---------------------------------------------------------------------------- the view
 _COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c")
+_STATISTICS = (  # per-layer statistic, marker, colour, legend label
+    ("mean_abs_activation", "o-", "#2ca02c", "mean |activation|"),
+    ("input_spread", "^-", "#9467bd", "spread across inputs"),
+    ("mean_abs_grad", "s-", "#d62728", "mean |dL/dW|"),
+)
 
 
-def activation_explorer(name: str = "sigmoid", depth: int = 20, *, width: int = 64, n: int = 64, seed: int = 0, dpi: int = 80):
-    """Dropdown (activation) and slider (depth 1..50) over a three-panel figure.
+def _data_y_axis(ax, label: str) -> None:
+    """A y axis whose limits follow the data, laid out for the widest tick labels of any setting.
+
+    The layout is solved once, at the first frame: so the tick labels are kept short (no steps of
+    2.5: "-3.0" at most, never "-17.5") and the label is a text of its own at a fixed distance
+    from the axis, room enough for them. (Being no part of the axis, it also stays in the
+    background when the axis itself moves.)
+    """
+    from matplotlib.ticker import MaxNLocator
+    from matplotlib.transforms import ScaledTranslation
+
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+    left = ax.transAxes + ScaledTranslation(-0.5, 0.0, ax.figure.dpi_scale_trans)
+    ax.text(0.0, 0.5, label, transform=left, rotation="vertical", rotation_mode="anchor", ha="center", va="bottom",
+            fontsize="medium")
+
+
+def _function_panel(ax) -> tuple:
+    """The activation and its derivative (filled by update); reference lines at z = 0 and g = 0."""
+    (fn_line,) = ax.plot([], [], color="#1f77b4", label="g(z)")
+    (grad_line,) = ax.plot([], [], color="#d62728", ls="--", label="g'(z)")
+    ax.axhline(0.0, color="0.7", lw=0.8)
+    ax.axvline(0.0, color="0.7", lw=0.8)
+    ax.set_xlabel("input z")
+    _data_y_axis(ax, "g(z) and g'(z)")
+    ax.legend(loc="upper left", fontsize=8)
+    return fn_line, grad_line
+
+
+def _show_function(ax, lines, name: str) -> dict[str, np.ndarray]:
+    curves = activation_curves(name)
+    for line, key in zip(lines, ("y", "dy")):
+        line.set_data(curves["x"], curves[key])
+    both = np.concatenate([curves["y"], curves["dy"]])
+    bottom, top = float(both.min()), float(both.max())
+    pad = 0.1 * (top - bottom) + 0.05
+    ax.set(xlim=(curves["x"][0], curves["x"][-1]), ylim=(bottom - pad, top + pad))
+    ax.set_title(f"{name}: max g'(z) = {float(curves['dy'].max()):.2g}", fontsize=10)
+    return curves
+
+
+def _histogram_panel(ax) -> tuple:
+    """One step line per histogrammed layer (first, middle, last) and their legend."""
+    edges = np.linspace(0.0, 1.0, _HIST_BINS + 1)
+    stairs = [ax.stairs(np.zeros(_HIST_BINS), edges, color=c, lw=1.5, label=" ") for c in _COLORS]
+    ax.set_xlabel("activation value")
+    _data_y_axis(ax, "fraction of activations")
+    return stairs, ax.legend(loc="upper right", fontsize=8)
+
+
+def _show_histograms(ax, stairs, legend, stats, depth: int) -> None:
+    edges, shown = stats["hist_edges"], list(stats["hist_layers"])
+    for k, (stair, text, handle) in enumerate(zip(stairs, legend.get_texts(), legend.legend_handles)):
+        if k < len(shown):
+            stair.set_data(stats["hist_fractions"][k], edges)
+        text.set_text(f"layer {shown[k]}" if k < len(shown) else "")
+        stair.set_visible(k < len(shown))
+        handle.set_visible(k < len(shown))
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_ylim(0.0, 1.1 * float(stats["hist_fractions"].max()))
+    ax.set_title(f"activations, {depth} hidden layer{'s' if depth > 1 else ''}", fontsize=10)
+
+
+def _layers_panel(ax) -> tuple:
+    """One line per statistic in :data:`_STATISTICS`, as log10 over the hidden layers."""
+    lines = tuple(ax.plot([], [], marker, ms=3, color=color, label=label)[0] for _, marker, color, label in _STATISTICS)
+    ax.set_xlabel("hidden layer")
+    # every depth on the same axis: moving the depth slider extends the lines
+    ax.set(xlim=(0.5, MAX_DEPTH + 0.5), xticks=[1, *range(10, MAX_DEPTH + 1, 10)])
+    _data_y_axis(ax, "log10 of the value")
+    ax.legend(loc="lower right", fontsize=8)  # below the data (see _show_layers): never covers a line
+    return lines
+
+
+def _show_layers(ax, lines, stats, depth: int) -> None:
+    # log10 on a linear axis: plain tick labels (fast to draw); the floor keeps log10 finite
+    logs = [np.log10(np.maximum(stats[key], _LOG_FLOOR)) for key, *_ in _STATISTICS]
+    for line, values in zip(lines, logs):
+        line.set_data(stats["layer"], values)
+    low, high = float(np.min(logs)), float(np.max(logs))
+    span = high - low + 1.0
+    ax.set_ylim(low - 0.5 * span, high + 0.1 * span)  # the legend's room below the data
+    ax.set_title(describe_ratio(stats["grad_ratio"], depth), fontsize=10)
+
+
+def draw(fig, *, width: int = 64, n: int = 64, seed: int = 0):
+    """Draw the three-panel figure on ``fig`` and return its :class:`~nbcode.widgets.Scene`.
 
     Left: the activation and its derivative. Middle: histograms of the activations of the first,
     middle and last hidden layer. Right: per layer, the mean |activation|, the spread of the
     activations across inputs and the mean |dL/dW|, as log10; the title says how much of the
-    last layer's gradient reaches layer 1.
+    last layer's gradient reaches layer 1. ``update(name, depth)`` returns
+    ``{"curves": activation_curves(name), "stats": layer_statistics(name, depth, ...)}``.
+    The activation (a secondary control) sets the background: the left panel and the histograms'
+    range. The depth moves the rest, the y axes of the right two panels included, since their
+    limits follow the data; the layer axis shows every depth the slider allows.
+    """
+    from ._core import Scene
+
+    ax_fn, ax_hist, ax_layers = fig.subplots(1, 3, width_ratios=(0.9, 1.0, 1.2))
+    fn_lines = _function_panel(ax_fn)
+    stairs, hist_legend = _histogram_panel(ax_hist)
+    layer_lines = _layers_panel(ax_layers)
+    # a forward and backward pass per setting, once: going back to a depth costs only the drawing
+    statistics = lru_cache(maxsize=4 * MAX_DEPTH)(lambda name, depth: layer_statistics(name, depth, width, n, seed))
+
+    def update(name: str, depth: int) -> dict:
+        curves = _show_function(ax_fn, fn_lines, name)
+        stats = statistics(name, depth)
+        _show_histograms(ax_hist, stairs, hist_legend, stats, depth)
+        _show_layers(ax_layers, layer_lines, stats, depth)
+        return {"curves": curves, "stats": stats}
+
+    def moving() -> list:
+        # the histograms' legend is drawn above the steps under it; the spines above the ticks
+        return [*stairs, hist_legend, ax_hist.yaxis, ax_hist.title, *ax_hist.spines.values(),
+                *layer_lines, ax_layers.yaxis, ax_layers.title, *ax_layers.spines.values()]
+
+    return Scene(fig, update, moving, background=lambda values: values["name"])
+
+
+def activation_explorer(name: str = "sigmoid", depth: int = 20, *, width: int = 64, n: int = 64, seed: int = 0, dpi: int = 80):
+    """Dropdown (activation) and slider (depth 1..50) over the three-panel figure of :func:`draw`.
+
     Returns the :class:`~nbcode.widgets.LiveFigure`.
     """
     import ipywidgets as widgets
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
 
-    from ._core import LiveFigure
-
-    # Fixed margins instead of new_figure's constrained layout: the layout pass costs about as
-    # much as the drawing, and here the panels' contents change, not their size.
-    fig = Figure(figsize=(10.0, 3.4), dpi=dpi)
-    ax_fn, ax_hist, ax_layers = fig.subplots(1, 3, width_ratios=(0.9, 1.0, 1.2))
-    fig.subplots_adjust(left=0.045, right=0.99, bottom=0.15, top=0.85, wspace=0.28)
-
-    curves = activation_curves(name)
-    (fn_line,) = ax_fn.plot(curves["x"], curves["y"], color="#1f77b4", label="g(z)")
-    (grad_line,) = ax_fn.plot(curves["x"], curves["dy"], color="#d62728", ls="--", label="g'(z)")
-    ax_fn.axhline(0.0, color="0.7", lw=0.8)
-    ax_fn.axvline(0.0, color="0.7", lw=0.8)
-    ax_fn.set(xlabel="input z", xlim=(curves["x"][0], curves["x"][-1]))
-    ax_fn.legend(loc="upper left", fontsize=8)
-
-    stats = layer_statistics(name, depth, width, n, seed)
-    edges = stats["hist_edges"]
-    stairs = [ax_hist.stairs(np.zeros(len(edges) - 1), edges, color=c, lw=1.5, label=" ") for c in _COLORS]
-    ax_hist.set(xlabel="activation value", ylabel="fraction of activations")
-    hist_legend = ax_hist.legend(loc="upper right", fontsize=8)
-
-    (act_line,) = ax_layers.plot([], [], "o-", ms=3, color="#2ca02c", label="mean |activation|")
-    (spread_line,) = ax_layers.plot([], [], "^-", ms=3, color="#9467bd", label="spread across inputs")
-    (grad_layer_line,) = ax_layers.plot([], [], "s-", ms=3, color="#d62728", label="mean |dL/dW|")
-    ax_layers.set(xlabel="hidden layer", ylabel="log10 of the value")
-    ax_layers.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
-    ax_layers.legend(loc="lower right", fontsize=8)
-
-    def update(name: str, depth: int) -> None:
-        curves = activation_curves(name)
-        fn_line.set_ydata(curves["y"])
-        grad_line.set_ydata(curves["dy"])
-        top = max(float(curves["y"].max()), float(curves["dy"].max()))
-        bottom = min(float(curves["y"].min()), float(curves["dy"].min()))
-        ax_fn.set_ylim(bottom - 0.1 * (top - bottom) - 0.05, top + 0.1 * (top - bottom) + 0.05)
-        ax_fn.set_title(f"{name}: max g'(z) = {float(curves['dy'].max()):.2g}", fontsize=10)
-
-        stats = layer_statistics(name, depth, width, n, seed)
-        edges = stats["hist_edges"]
-        shown = list(stats["hist_layers"])
-        peak = 0.0
-        for k, (stair, text, handle) in enumerate(zip(stairs, hist_legend.get_texts(), hist_legend.legend_handles)):
-            if k < len(shown):
-                values = stats["hist_fractions"][k]
-                peak = max(peak, float(values.max()))
-                stair.set_data(values, edges)
-                text.set_text(f"layer {shown[k]}")
-            else:
-                text.set_text("")
-            stair.set_visible(k < len(shown))
-            handle.set_visible(k < len(shown))
-        ax_hist.set_xlim(edges[0], edges[-1])
-        ax_hist.set_ylim(0.0, 1.1 * peak)
-        ax_hist.set_title(f"activations, {depth} hidden layer{'s' if depth > 1 else ''}", fontsize=10)
-
-        layers = stats["layer"]
-        # log10 on a linear axis: plain tick labels (fast to draw); the floor keeps log10 finite
-        acts, spread, grads = (np.log10(np.maximum(stats[key], _LOG_FLOOR)) for key in ("mean_abs_activation", "input_spread", "mean_abs_grad"))
-        act_line.set_data(layers, acts)
-        spread_line.set_data(layers, spread)
-        grad_layer_line.set_data(layers, grads)
-        both = np.concatenate([acts, spread, grads])
-        ax_layers.set_xlim(0.5, depth + 0.5)
-        low, high = float(both.min()), float(both.max())
-        span = high - low + 1.0
-        ax_layers.set_ylim(low - 0.5 * span, high + 0.1 * span)  # room for the legend below the data
-        ax_layers.set_title(describe_ratio(stats["grad_ratio"], depth), fontsize=10)
+    from ._core import LiveFigure, new_figure
 
     controls = {
         "name": widgets.Dropdown(options=list(NAMES), value=name, description="activation"),
         "depth": widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH, step=1, description="depth", continuous_update=False),
     }
-    return LiveFigure(fig, controls, update)
+    return LiveFigure(draw(new_figure(10.0, 3.4, dpi), width=width, n=n, seed=seed), controls)
 
 
-def depth_scrubber(view, name: str = "sigmoid", depths=DEPTHS, *, dpi: int = 64):
-    """A static scrubber over the depth for one activation; ``view`` is what
-    :func:`activation_explorer` returned. Frames are rendered at ``dpi`` to keep the page light."""
-    from ._core import scrubber
+def depth_scrubber(name: str = "sigmoid", depths=DEPTHS, *, width: int = 64, n: int = 64, seed: int = 0, dpi: int = 64):
+    """A static scrubber over the depth for one activation, starting at the deepest stack.
 
-    return scrubber(
-        view.fig,
-        view._update,
-        "depth",
-        list(depths),
-        fixed={"name": name},
-        fmt="{:d}",
-        title=f"{name}: activations and gradients through a deep stack",
-        dpi=dpi,
-        initial=len(depths) - 1,
-    )
+    Frames are rendered at ``dpi`` to keep the page light.
+    """
+    from ._core import new_figure, scrubber
+
+    depths = list(depths)
+    return scrubber(draw(new_figure(10.0, 3.4, dpi), width=width, n=n, seed=seed), "depth", depths,
+                    fixed={"name": name}, fmt="{:d}", initial=len(depths) - 1,
+                    title=f"{name}: activations and gradients through a deep stack")

@@ -15,8 +15,9 @@ Compute (NumPy-free arithmetic on floats, tested):
 
 View (thin): :func:`draw_bill_graph` draws the graph on a matplotlib ``Axes`` (nodes as circles,
 forward values in blue above each edge, gradients in red below it) and returns the text artists;
-:func:`bill_explorer` wires five sliders to it, changing only the texts (``set_text``);
-:func:`bill_scrubber` packs frames over one input for the static page.
+:func:`draw` puts it on a figure and returns the :class:`~nbcode.widgets.Scene`, whose update
+changes only those texts (``set_text``). :func:`bill_explorer` is the live figure (five sliders),
+:func:`bill_scrubber` the static one: the same scene over one input.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ __all__ = [
     "format_number",
     "draw_bill_graph",
     "update_bill_graph",
+    "draw",
     "bill_explorer",
     "bill_scrubber",
-    "LATENCY_CASES",
 ]
 
 #: The five inputs of the bill, in the order of :func:`shopping_bill`'s arguments.
@@ -104,12 +105,6 @@ def format_number(x: float) -> str:
     return "0" if text == "-0" else text
 
 
-#: The compute call one slider move triggers (timed by the lead's benchmark).
-LATENCY_CASES = [
-    (shopping_bill, {"apple_price": 100.0, "apples": 2, "mandarin_price": 150.0, "mandarins": 3, "tax": 1.1}),
-]
-
-
 # ---------------------------------------------------------------------------- the drawing
 # Layout in data coordinates: inputs on the left, nodes as circles, the output on the right.
 _INPUT_AT = {"apples": (0.0, 4.0), "apple_price": (0.0, 3.0), "mandarins": (0.0, 2.0), "mandarin_price": (0.0, 1.0), "tax": (6.3, 0.7)}
@@ -118,12 +113,12 @@ _NODE_AT = {"mul_apple": (3.2, 3.5), "mul_mandarin": (3.2, 1.5), "add": (5.4, 2.
 _NODE_SYMBOL = {"mul_apple": "\u00d7", "mul_mandarin": "\u00d7", "add": "+", "mul_tax": "\u00d7"}
 _OUTPUT_AT = (9.4, 2.5)
 _RADIUS = 0.32
-#: Each edge: the quantity it carries, where it starts, where it ends.
+#: Each edge: the quantity it carries, where it starts, where it ends (in BILL_NODES order).
 _EDGES = {
-    "apples": ("input", "mul_apple"),
     "apple_price": ("input", "mul_apple"),
-    "mandarins": ("input", "mul_mandarin"),
+    "apples": ("input", "mul_apple"),
     "mandarin_price": ("input", "mul_mandarin"),
+    "mandarins": ("input", "mul_mandarin"),
     "tax": ("input", "mul_tax"),
     "apple_total": ("mul_apple", "add"),
     "mandarin_total": ("mul_mandarin", "add"),
@@ -137,18 +132,9 @@ def _title(result: dict) -> str:
     return f"total = {format_number(v['total'])};  d total / d tax = {format_number(g['tax'])}"
 
 
-def draw_bill_graph(ax, result: dict | None = None, *, fontsize: float = 10.0) -> dict:
-    """Draw the bill's computational graph on ``ax`` and label it with ``result`` (from
-    :func:`shopping_bill`; its defaults if None). Returns ``{"value": {node: Text},
-    "grad": {node: Text}, "title": Text}``, the artists :func:`update_bill_graph` changes."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Circle, FancyArrowPatch
-
-    result = shopping_bill() if result is None else result
-    ax.set_xlim(-1.9, 10.3)
-    ax.set_ylim(0.2, 4.45)
-    ax.set_aspect("equal")
-    ax.axis("off")
+def _draw_nodes(ax, fontsize: float) -> None:
+    """The static part of the graph: node circles and symbols, the input and output names."""
+    from matplotlib.patches import Circle
 
     for name, (x, y) in _NODE_AT.items():
         ax.add_patch(Circle((x, y), _RADIUS, facecolor="#f2f2f2", edgecolor="0.2", linewidth=1.4, zorder=3))
@@ -157,40 +143,61 @@ def draw_bill_graph(ax, result: dict | None = None, *, fontsize: float = 10.0) -
         ax.text(x - 0.1, y, _INPUT_LABEL[name], ha="right", va="center", fontsize=fontsize)
     ax.text(_OUTPUT_AT[0] + 0.1, _OUTPUT_AT[1], "total", ha="left", va="center", fontsize=fontsize)
 
-    value_text, grad_text = {}, {}
-    for name, (start, end) in _EDGES.items():
-        x0, y0 = _INPUT_AT[name] if start == "input" else _NODE_AT[start]
-        x1, y1 = _OUTPUT_AT if end == "output" else _NODE_AT[end]
-        # start and end on the circles' rims (in data units, so any figure size works)
-        length = math.hypot(x1 - x0, y1 - y0)
-        ux, uy = (x1 - x0) / length, (y1 - y0) / length
-        a = 0.0 if start == "input" else _RADIUS
-        b = 0.0 if end == "output" else _RADIUS
-        arrow = FancyArrowPatch(
-            (x0 + a * ux, y0 + a * uy), (x1 - b * ux, y1 - b * uy), arrowstyle="-|>", mutation_scale=12,
-            color="0.35", linewidth=1.2, shrinkA=0, shrinkB=0, zorder=2,
-        )
-        ax.add_patch(arrow)
-        # labels part-way along the edge (near the start where input edges converge):
-        # blue value above, red gradient below
-        f = 0.22 if start == "input" and name != "tax" else 0.45
-        xm, ym = x0 + f * (x1 - x0), y0 + f * (y1 - y0)
-        style = dict(fontsize=fontsize, fontweight="bold", zorder=5)
-        if abs(uy) > 0.7:  # a steep edge: value on its left, gradient on its right
-            value_text[name] = ax.text(xm - 0.12, ym, "", color=FORWARD_COLOR, ha="right", va="center", **style)
-            grad_text[name] = ax.text(xm + 0.12, ym, "", color=BACKWARD_COLOR, ha="left", va="center", **style)
-        else:
-            value_text[name] = ax.text(xm, ym + 0.13, "", color=FORWARD_COLOR, ha="center", va="bottom", **style)
-            grad_text[name] = ax.text(xm, ym - 0.13, "", color=BACKWARD_COLOR, ha="center", va="top", **style)
 
+def _draw_edge(ax, name: str, fontsize: float):
+    """The arrow that carries ``name`` and its two (empty) labels: ``(value Text, gradient Text)``."""
+    from matplotlib.patches import FancyArrowPatch
+
+    start, end = _EDGES[name]
+    x0, y0 = _INPUT_AT[name] if start == "input" else _NODE_AT[start]
+    x1, y1 = _OUTPUT_AT if end == "output" else _NODE_AT[end]
+    # start and end on the circles' rims (in data units, so any figure size works)
+    length = math.hypot(x1 - x0, y1 - y0)
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    a = 0.0 if start == "input" else _RADIUS
+    b = 0.0 if end == "output" else _RADIUS
+    ax.add_patch(FancyArrowPatch(
+        (x0 + a * ux, y0 + a * uy), (x1 - b * ux, y1 - b * uy), arrowstyle="-|>", mutation_scale=12,
+        color="0.35", linewidth=1.2, shrinkA=0, shrinkB=0, zorder=2,
+    ))
+    # labels part-way along the edge (near the start where input edges converge):
+    # blue value above, red gradient below
+    f = 0.22 if start == "input" and name != "tax" else 0.45
+    xm, ym = x0 + f * (x1 - x0), y0 + f * (y1 - y0)
+    style = dict(fontsize=fontsize, fontweight="bold", zorder=5)
+    if abs(uy) > 0.7:  # a steep edge: value on its left, gradient on its right
+        return (ax.text(xm - 0.12, ym, "", color=FORWARD_COLOR, ha="right", va="center", **style),
+                ax.text(xm + 0.12, ym, "", color=BACKWARD_COLOR, ha="left", va="center", **style))
+    return (ax.text(xm, ym + 0.13, "", color=FORWARD_COLOR, ha="center", va="bottom", **style),
+            ax.text(xm, ym - 0.13, "", color=BACKWARD_COLOR, ha="center", va="top", **style))
+
+
+def draw_bill_graph(ax, result: dict | None = None, *, fontsize: float = 10.0) -> dict:
+    """Draw the bill's computational graph on ``ax`` and label it with ``result`` (from
+    :func:`shopping_bill`; its defaults if None). Returns ``{"value": {node: Text},
+    "grad": {node: Text}, "title": Text}`` (nodes in :data:`BILL_NODES` order), the artists
+    :func:`update_bill_graph` changes."""
+    from matplotlib.lines import Line2D
+
+    ax.set_xlim(-1.9, 10.3)
+    ax.set_ylim(0.2, 4.45)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    _draw_nodes(ax, fontsize)
+    labels = {name: _draw_edge(ax, name, fontsize) for name in BILL_NODES}
     handles = [
         Line2D([], [], color=FORWARD_COLOR, marker="s", linestyle="", label="forward value"),
         Line2D([], [], color=BACKWARD_COLOR, marker="s", linestyle="", label="gradient d total / d (edge)"),
     ]
     ax.legend(handles=handles, loc="upper right", fontsize=fontsize - 1, frameon=False)
-    title = ax.set_title("", fontsize=fontsize + 1)
-    artists = {"value": value_text, "grad": grad_text, "title": title}
-    update_bill_graph(artists, result)
+    artists = {
+        "value": {name: value for name, (value, _) in labels.items()},
+        "grad": {name: grad for name, (_, grad) in labels.items()},
+        # pad 12 pt, not 6: the one constrained-layout pass of the Renderer places an equal-aspect
+        # axes as if its title had no padding, and the title would touch the figure's top edge
+        "title": ax.set_title("", fontsize=fontsize + 1, pad=12),
+    }
+    update_bill_graph(artists, shopping_bill() if result is None else result)
     return artists
 
 
@@ -203,7 +210,29 @@ def update_bill_graph(artists: dict, result: dict) -> None:
     artists["title"].set_text(_title(result))
 
 
-# ---------------------------------------------------------------------------- the view
+def draw(fig, *, fontsize: float = 10.0):
+    """Draw the graph on ``fig`` and return its Scene; the controls are the five bill inputs.
+
+    Only the edge labels and the title move (``update`` rewrites them and returns the
+    :func:`shopping_bill` result). ``moving()`` lists the value texts, then the gradient texts,
+    each in :data:`BILL_NODES` order, then the title.
+    """
+    from ._core import Scene
+
+    artists = draw_bill_graph(fig.add_subplot(), fontsize=fontsize)
+
+    def update(apple_price=100.0, apples=2, mandarin_price=150.0, mandarins=3, tax=1.1) -> dict:
+        result = shopping_bill(apple_price, apples, mandarin_price, mandarins, tax)
+        update_bill_graph(artists, result)
+        return result
+
+    def moving() -> list:
+        return [*artists["value"].values(), *artists["grad"].values(), artists["title"]]
+
+    return Scene(fig, update, moving)
+
+
+# ---------------------------------------------------------------------------- the views
 def bill_explorer(
     apple_price: float = 100.0,
     apples: int = 2,
@@ -215,21 +244,12 @@ def bill_explorer(
 ):
     """Five sliders (prices, counts, tax) driving the bill's graph; returns the LiveFigure.
 
-    Each move reruns :func:`shopping_bill` (forward and backward) and rewrites the edge labels.
+    Each move reruns :func:`shopping_bill` (forward and backward) and rewrites the edge labels;
+    ``view.scene.result`` is the last result.
     """
     import ipywidgets as widgets
 
     from ._core import LiveFigure, new_figure
-
-    fig = new_figure(8.0, 3.0, dpi=dpi)
-    # One axes without ticks: a fixed position replaces the constrained layout, which would
-    # cost a second draw per frame.
-    fig.set_layout_engine("none")
-    ax = fig.add_axes((0.0, 0.0, 1.0, 0.9))
-    artists = draw_bill_graph(ax, shopping_bill(apple_price, apples, mandarin_price, mandarins, tax))
-
-    def update(apple_price, apples, mandarin_price, mandarins, tax):
-        update_bill_graph(artists, shopping_bill(apple_price, apples, mandarin_price, mandarins, tax))
 
     style = dict(continuous_update=True, style={"description_width": "initial"})
     controls = {
@@ -239,11 +259,11 @@ def bill_explorer(
         "mandarins": widgets.IntSlider(value=int(mandarins), min=0, max=10, description="mandarins", **style),
         "tax": widgets.FloatSlider(value=float(tax), min=1.0, max=1.3, step=0.01, readout_format=".2f", description="tax", **style),
     }
-    view = LiveFigure(fig, controls, update, columns=3)
-    view.artists = artists  # so tests and readers can inspect the labels
-    return view
+    return LiveFigure(draw(new_figure(8.0, 3.0, dpi)), controls, columns=3)
 
 
+#: The inputs the explorer opens on (DLFS's worked example); the scrubber fixes the others there.
+_EXPLORER_DEFAULTS = dict(apple_price=100, apples=2, mandarin_price=150, mandarins=3, tax=1.1)
 #: Default frames of the static scrubber for each input.
 _SCRUB_VALUES = {
     "apple_price": list(range(0, 301, 20)),
@@ -254,22 +274,22 @@ _SCRUB_VALUES = {
 }
 
 
-def bill_scrubber(view, control: str = "apples", values=None, *, dpi: int | None = None):
-    """A static scrubber over one input of the bill (default: apples 0..10), the other inputs as
-    the view has them; ``view`` is what :func:`bill_explorer` returned."""
-    from ._core import scrubber
+def bill_scrubber(control: str = "apples", values=None, *, dpi: int = 80, **inputs):
+    """A static scrubber over one input of the bill (default: apples 0..10); the other inputs are
+    the explorer's defaults unless given as keywords (``bill_scrubber("tax", apples=5)``). It
+    opens on the frame nearest ``control``'s own default or given value."""
+    from ._core import new_figure, scrubber
 
     if control not in BILL_INPUTS:
         raise ValueError(f"bill_scrubber: control must be one of {', '.join(BILL_INPUTS)}, got {control!r}.")
-    fixed = dict(view.values)
+    unknown = set(inputs) - set(BILL_INPUTS)
+    if unknown:
+        raise ValueError(f"bill_scrubber: unknown inputs {sorted(unknown)}; the bill's inputs are {', '.join(BILL_INPUTS)}.")
+    fixed = {**_EXPLORER_DEFAULTS, **inputs}
     current = fixed.pop(control)
-    if values is None:
-        values = _SCRUB_VALUES[control]
-    values = list(values)
-    fmt = "{:.2f}" if control == "tax" else "{:g}"
-    # open on the view's current value when it is one of the frames
+    values = list(_SCRUB_VALUES[control] if values is None else values)
     initial = min(range(len(values)), key=lambda i: abs(values[i] - current)) if values else None
     return scrubber(
-        view.fig, view._update, control, values, fixed=fixed, fmt=fmt, dpi=dpi, initial=initial,
-        title=f"Forward values (blue) and gradients (red) as {_INPUT_LABEL[control]} changes",
+        draw(new_figure(8.0, 3.0, dpi)), control, values, fixed=fixed, fmt="{:.2f}" if control == "tax" else "{:g}",
+        initial=initial, title=f"Forward values (blue) and gradients (red) as {_INPUT_LABEL[control]} changes",
     )

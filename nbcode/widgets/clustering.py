@@ -18,8 +18,9 @@ Compute (NumPy only, tested):
 * :func:`elbow_values` ``(iteration, seed, init)``: the inertia after ``iteration`` iterations for
   k = 1 .. :data:`K_MAX` (the inset).
 
-View (thin): :func:`kmeans_explorer` (k and iteration sliders, start and seed controls) and
-:func:`kmeans_scrubber` (the static version over the iterations at k = 4).
+View (thin): :func:`draw` draws the figure once and returns its Scene; :func:`kmeans_explorer`
+(k and iteration sliders, start and seed controls) and :func:`kmeans_scrubber` (the static
+version over the iterations at k = 4) render it.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from .. import cluster
 __all__ = [
     "SEED", "START_SEED", "K_MAX", "ITERS", "TRUE_K", "PALETTE",
     "survey_data", "survey_pca", "kmeans_history", "clear_cache", "kmeans_frame", "elbow_values",
-    "kmeans_explorer", "kmeans_scrubber", "LATENCY_CASES",
+    "draw", "kmeans_explorer", "kmeans_scrubber",
 ]
 
 #: Seed of the synthetic survey every figure of this module shows.
@@ -151,17 +152,12 @@ def _title(k: int, iteration: int, frame: dict) -> str:
 # --------------------------------------------------------------------------------------------
 # views
 # --------------------------------------------------------------------------------------------
-def _draw(fig, k: int, iteration: int, seed: int, init: str):
-    """Draw the figure once; return ``(update, moving)``: ``update(k, iteration, seed, init)``
-    changes it in place, ``moving()`` lists the artists that change (for blitting)."""
+def _draw_plane(ax) -> dict:
+    """The survey in the principal-component plane, with a centroid marker and a path per cluster."""
     from matplotlib.ticker import MaxNLocator
 
     p = survey_pca()
     scores = p.scores
-    # A fixed layout, so that a background drawn once stays valid (BlitRenderer).
-    fig.set_layout_engine("none")
-    ax, ax_elbow = fig.subplots(1, 2, width_ratios=(2.2, 1.0),
-                                gridspec_kw=dict(left=0.075, right=0.985, bottom=0.13, top=0.91, wspace=0.3))
     points = ax.scatter(scores[:, 0], scores[:, 1], s=12, facecolors=PALETTE[np.zeros(len(scores), int)],
                         edgecolors="none", alpha=0.75)
     paths = [ax.plot([], [], "-o", color=PALETTE[j], markersize=3, linewidth=1.4, markeredgecolor="k",
@@ -176,86 +172,82 @@ def _draw(fig, k: int, iteration: int, seed: int, init: str):
     ax.set_ylabel(f"principal component 2 ({100 * r2:.0f}%)")
     for axis in (ax.xaxis, ax.yaxis):  # few tick labels: text is the slow part of a frame
         axis.set_major_locator(MaxNLocator(5))
-    title = ax.set_title("", fontsize=10)
+    return dict(points=points, paths=paths, centroids=centroids, title=ax.set_title(" ", fontsize=10))
+
+
+def _draw_elbow(ax) -> dict:
+    """The inset: inertia over k after ITERS iterations, a marker at the current setting."""
+    from matplotlib.ticker import MaxNLocator
 
     ks = np.arange(1, K_MAX + 1)
-    (elbow_line,) = ax_elbow.plot(ks, elbow_values(ITERS, seed, init), "o-", color="0.35", markersize=4)
-    (marker,) = ax_elbow.plot([k], [0.0], "o", color="tab:red", markersize=8)
-    ax_elbow.axvline(TRUE_K, color="0.6", linestyle=":", linewidth=1.2)
-    top = float(cluster.inertia(survey_data().answers, survey_data().answers.mean(axis=0, keepdims=True)))
-    ax_elbow.set_ylim(0, 1.05 * top)
-    ax_elbow.set_xticks(ks)
-    ax_elbow.yaxis.set_major_locator(MaxNLocator(4))
-    ax_elbow.set_xlabel("number of clusters k")
-    ax_elbow.set_ylabel("inertia")
-    ax_elbow.set_title(f"after {ITERS} iterations (red: now)", fontsize=9)
+    (line,) = ax.plot(ks, np.zeros(K_MAX), "o-", color="0.35", markersize=4)
+    (marker,) = ax.plot([1], [0.0], "o", color="tab:red", markersize=8)
+    ax.axvline(TRUE_K, color="0.6", linestyle=":", linewidth=1.2)
+    answers = survey_data().answers
+    ax.set_ylim(0, 1.05 * float(cluster.inertia(answers, answers.mean(axis=0, keepdims=True))))  # k = 1 on top
+    ax.set_xticks(ks)
+    ax.yaxis.set_major_locator(MaxNLocator(4))
+    ax.set_xlabel("number of clusters k")
+    ax.set_ylabel("inertia")
+    ax.set_title(f"after {ITERS} iterations (red: now)", fontsize=9)
+    return dict(line=line, marker=marker)
 
-    def update(k: int, iteration: int, seed: int = START_SEED, init: str = "k-means++") -> None:
+
+def draw(fig):
+    """Draw the figure and return its Scene: ``update(k, iteration, seed, init)``.
+
+    Axes, ticks and labels are the one background; the points' colours, the centroids and their
+    paths, the title and the inset's curve and marker move. ``update`` returns the
+    :func:`kmeans_frame` of the setting with ``k``, ``iteration`` and the ``elbow`` values.
+    """
+    from ._core import Scene
+
+    ax, ax_elbow = fig.subplots(1, 2, width_ratios=(2.2, 1.0))
+    plane, elbow = _draw_plane(ax), _draw_elbow(ax_elbow)
+
+    def update(k: int = TRUE_K, iteration: int = 0, seed: int = START_SEED, init: str = "k-means++") -> dict:
         k, iteration = int(k), int(iteration)
         frame = kmeans_frame(k, iteration, seed, init)
-        points.set_facecolors(PALETTE[frame["labels"]])
-        centroids.set_offsets(frame["centroids"])
-        centroids.set_facecolors(PALETTE[:k])
-        for j, line in enumerate(paths):
-            if j < k:
-                line.set_data(frame["paths"][:, j, 0], frame["paths"][:, j, 1])
-            else:
-                line.set_data([], [])
-        title.set_text(_title(k, iteration, frame))
-        elbow_line.set_ydata(elbow_values(ITERS, seed, init))
-        marker.set_data([k], [frame["inertia"]])
+        plane["points"].set_facecolors(PALETTE[frame["labels"]])
+        plane["centroids"].set_offsets(frame["centroids"])
+        plane["centroids"].set_facecolors(PALETTE[:k])
+        for j, line in enumerate(plane["paths"]):  # one line per possible cluster; the unused ones empty
+            path = frame["paths"][:, j] if j < k else np.empty((0, 2))
+            line.set_data(path[:, 0], path[:, 1])
+        plane["title"].set_text(_title(k, iteration, frame))
+        curve = elbow_values(ITERS, seed, init)
+        elbow["line"].set_ydata(curve)
+        elbow["marker"].set_data([k], [frame["inertia"]])
+        return {**frame, "k": k, "iteration": iteration, "elbow": curve}
 
     def moving() -> list:
-        return [points, *paths, centroids, title, elbow_line, marker]
+        return [plane["points"], *plane["paths"], plane["centroids"], plane["title"], elbow["line"], elbow["marker"]]
 
-    update(k, iteration, seed, init)
-    return update, moving
+    return Scene(fig, update, moving)
+
+
+_SIZE = (8.6, 3.9)
 
 
 def kmeans_explorer(k: int = TRUE_K, iteration: int = 0, seed: int = START_SEED, init: str = "k-means++", *, dpi: int = 80):
-    """Live figure: k (1..8) and iteration (0..10) sliders, start (k-means++ / random) and seed; returns the LiveFigure.
-
-    Frames are blitted (:class:`nbcode.widgets.BlitLiveFigure`): axes, ticks and
-    labels are drawn once, each move redraws only the points, centroids, paths, title and inset.
-    """
+    """Live figure: k (1..8) and iteration (0..10) sliders, start (k-means++ / random) and seed; returns the LiveFigure."""
     import ipywidgets as widgets
 
-    from ._core import new_figure
-    from ._core import BlitLiveFigure
+    from ._core import LiveFigure, new_figure
 
-    fig = new_figure(8.6, 3.9, dpi=dpi)
-    update, moving = _draw(fig, k, iteration, seed, init)
     controls = {
         "k": widgets.IntSlider(value=k, min=1, max=K_MAX, description="k"),
         "iteration": widgets.IntSlider(value=iteration, min=0, max=ITERS, description="iteration"),
         "init": widgets.Dropdown(options=["k-means++", "random"], value=init, description="start"),
         "seed": widgets.IntSlider(value=seed, min=0, max=9, description="start seed"),
     }
-    return BlitLiveFigure(fig, controls, update, moving)
+    return LiveFigure(draw(new_figure(*_SIZE, dpi=dpi)), controls)
 
 
 def kmeans_scrubber(k: int = TRUE_K, seed: int = START_SEED, init: str = "k-means++", dpi: int = 70):
-    """Static version: the same figure at iterations 0 .. ITERS for one k and one start (blitted frames)."""
-    from ._core import Scrubber, new_figure
-    from ._core import BlitRenderer
+    """Static version: the same figure at iterations 0 .. ITERS for one k and one start."""
+    from ._core import new_figure, scrubber
 
-    fig = new_figure(8.6, 3.9, dpi=dpi)
-    update, moving = _draw(fig, k, 0, seed, init)
-    renderer = BlitRenderer(fig, moving)
-    iterations = list(range(ITERS + 1))
-    frames = []
-    for t in iterations:
-        update(k, t, seed, init)
-        frames.append(renderer.png())
-    update(k, 0, seed, init)  # leave the figure showing the initial frame, as the page does
-    return Scrubber(frames, [str(t) for t in iterations], control="iteration",
-                    title=f"Lloyd's iterations, k = {k}, {init} start (seed {seed})", initial=0)
-
-
-#: The compute calls one control move triggers (timed by the lead's benchmark): a cached frame
-#: (iteration slider), the elbow inset, and a cold history for the largest k (first visit of a k).
-LATENCY_CASES = [
-    (kmeans_frame, dict(k=TRUE_K, iteration=5)),
-    (elbow_values, dict(iteration=ITERS)),
-    (cluster.lloyd, dict(X=survey_data().answers, centroids=survey_data().answers[:K_MAX], iters=ITERS)),
-]
+    return scrubber(draw(new_figure(*_SIZE, dpi=dpi)), "iteration", range(ITERS + 1),
+                    fixed=dict(k=k, seed=seed, init=init), fmt=str, initial=0,
+                    title=f"Lloyd's iterations, k = {k}, {init} start (seed {seed})")

@@ -4,9 +4,10 @@ Compute half (NumPy only): :func:`two_two_one_forward`, :func:`decision_grid`,
 :func:`hidden_space_grid`, :func:`xor_correct` and :func:`line_segment` take the nine parameters
 of the network as a mapping ``{"w11": ..., "c": ...}`` and return arrays.
 
-View half: :func:`xor_network_view` (nine sliders, a live figure) and :func:`xor_bias_scrubber`
-(the static version: the output bias ``c`` swept over precomputed frames); :func:`draw_perceptron`
-draws the perceptron diagram of the chapter's first figure.
+View half: :func:`draw` draws the two-panel XOR figure once and returns its
+:class:`~nbcode.widgets.Scene`; :func:`xor_network_view` is the live figure (nine sliders) and
+:func:`xor_bias_scrubber` the static one (the output bias ``c`` swept over precomputed frames).
+:func:`draw_perceptron` draws the perceptron diagram of the chapter's first figure.
 
 The network, with the book's row-vector convention (one sample per row, ``z = x W + b``)::
 
@@ -18,12 +19,11 @@ so ``w_ij`` is the weight from input ``i`` to hidden unit ``j`` (entry ``W[i-1, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from nbcode.activations import sigmoid
-from nbcode.widgets._core import BlitLiveFigure, BlitRenderer, LiveFigure, Scrubber  # NumPy-only at import time
 
 __all__ = [
     "PARAM_NAMES",
@@ -38,12 +38,10 @@ __all__ = [
     "xor_predictions",
     "xor_correct",
     "line_segment",
+    "draw",
     "xor_network_view",
     "xor_bias_scrubber",
-    "BlitRenderer",
-    "BlitLiveFigure",
     "draw_perceptron",
-    "LATENCY_CASES",
 ]
 
 #: The nine parameters, grouped by unit: hidden unit 1, hidden unit 2, output unit.
@@ -167,44 +165,32 @@ def line_segment(w: Sequence[float], b: float, xlim: tuple[float, float], ylim: 
 # ------------------------------------------------------------------------------------------ views
 _CLASS_COLORS = ("#1f77b4", "#d62728")  # class 0 blue, class 1 red: the ends of the RdBu_r map
 _HIDDEN_COLORS = ("#2ca02c", "#9467bd")
+_MARKERS = ("o", "s")
 
 
-def _draw_xor_figure(params: Mapping[str, float], *, width: float = 8.4, height: float = 4.0, dpi: int = 80):
-    """Build the two-panel XOR figure once; return ``(fig, update, moving)``.
+def _shading(ax, lim: tuple[float, float], n: int):
+    """The output probability as a translucent image over ``lim`` x ``lim`` (filled by update)."""
+    return ax.imshow(np.zeros((n, n)), extent=(*lim, *lim), origin="lower", cmap="RdBu_r", vmin=0.0, vmax=1.0,
+                     alpha=0.55, interpolation="bilinear")
 
-    ``update(**params)`` changes the artists in place; ``moving()`` lists the artists that
-    change (for :class:`BlitRenderer`).
-    """
+
+def _class_points(ax, X: np.ndarray) -> list:
+    """The four XOR points at ``X`` (4, 2), one scatter per class (circle = XOR 0, square = XOR 1)."""
+    return [ax.scatter(*X[XOR_Y == k].T, s=90, marker=_MARKERS[k], c=_CLASS_COLORS[k], edgecolors="k", zorder=4)
+            for k in (0, 1)]
+
+
+def _legend(fig, hidden_lines) -> None:
     from matplotlib.lines import Line2D
 
-    from nbcode.widgets import new_figure
-
-    fig = new_figure(width, height, dpi=dpi)
-    # A fixed layout, so that a background drawn once stays valid (see BlitRenderer).
-    fig.set_layout_engine("none")
-    ax_in, ax_h = fig.subplots(1, 2, gridspec_kw=dict(left=0.07, right=0.97, bottom=0.25, top=0.86, wspace=0.25))
-    xs, probs = decision_grid(params)
-    hs, hprobs = hidden_space_grid(params)
-    style = dict(origin="lower", cmap="RdBu_r", vmin=0.0, vmax=1.0, alpha=0.55, interpolation="bilinear")
-    image_in = ax_in.imshow(probs, extent=(*INPUT_LIM, *INPUT_LIM), **style)
-    image_h = ax_h.imshow(hprobs, extent=(*HIDDEN_LIM, *HIDDEN_LIM), **style)
-
-    hidden_lines = [ax_in.plot([], [], "--", color=color, lw=2.2, zorder=3, label=f"hidden unit {j + 1}: $z_{j + 1} = 0$")[0]
-                    for j, color in enumerate(_HIDDEN_COLORS)]
-    output_line, = ax_h.plot([], [], "k-", lw=1.8)
-    markers = ("o", "s")
-    input_points = [ax_in.scatter(*XOR_X[XOR_Y == k].T, s=90, marker=markers[k], c=_CLASS_COLORS[k], edgecolors="k",
-                                  zorder=4) for k in (0, 1)]
-    hidden_points = [ax_h.scatter([], [], s=90, marker=markers[k], c=_CLASS_COLORS[k], edgecolors="k", zorder=4)
-                     for k in (0, 1)]
-    wrong_in = ax_in.scatter([], [], s=260, marker="x", c="k", linewidths=2.5, zorder=5)
-    wrong_h = ax_h.scatter([], [], s=260, marker="x", c="k", linewidths=2.5, zorder=5)
-
     handles = [*hidden_lines, Line2D([], [], color="k", lw=1.8, label="output = 0.5"),
-               Line2D([], [], marker="o", ls="", mfc=_CLASS_COLORS[0], mec="k", label="XOR = 0"),
-               Line2D([], [], marker="s", ls="", mfc=_CLASS_COLORS[1], mec="k", label="XOR = 1"),
+               *(Line2D([], [], marker=_MARKERS[k], ls="", mfc=_CLASS_COLORS[k], mec="k", label=f"XOR = {k}")
+                 for k in (0, 1)),
                Line2D([], [], marker="x", ls="", color="k", mew=2, label="misclassified")]
-    fig.legend(handles=handles, loc="lower center", ncols=4, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.0))
+    fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=8, frameon=False)
+
+
+def _style(ax_in, ax_h) -> None:
     ax_in.set(xlim=INPUT_LIM, ylim=INPUT_LIM, xlabel="$x_1$", ylabel="$x_2$", title="input space", aspect="equal")
     ax_h.set(xlim=(-0.05, 1.05), ylim=(-0.05, 1.05), xlabel="$h_1$", ylabel="$h_2$",
              title="hidden space (what the output unit sees)", aspect="equal")
@@ -212,84 +198,110 @@ def _draw_xor_figure(params: Mapping[str, float], *, width: float = 8.4, height:
         ax.set_xticks([0.0, 0.5, 1.0])
         ax.set_yticks([0.0, 0.5, 1.0])
         ax.title.set_fontsize(10)
-    title = fig.suptitle("")
-    contour = []  # the 0.5 contour in input space: removed and redrawn on each update
 
-    def update(**values) -> None:
-        params_now = {name: float(values[name]) for name in PARAM_NAMES}
-        _, probs_now = decision_grid(params_now)
-        image_in.set_data(probs_now)
-        image_h.set_data(hidden_space_grid(params_now)[1])
+
+def _boundary(ax, xs: np.ndarray, probs: np.ndarray) -> list:
+    """The 0.5 contour of ``probs``, or nothing when the map does not cross 0.5 (matplotlib would warn)."""
+    if not probs.min() < 0.5 < probs.max():
+        return []
+    return [ax.contour(xs, xs, probs, levels=[0.5], colors="k", linewidths=2.6, zorder=2)]
+
+
+def _set_segment(line, w, b, lim) -> None:
+    seg = line_segment(w, b, lim, lim)  # NaN end points when the line misses the box: nothing drawn
+    line.set_data(seg[:, 0], seg[:, 1])
+
+
+def draw(fig):
+    """Draw the two-panel XOR figure on ``fig`` and return its :class:`~nbcode.widgets.Scene`.
+
+    Left: the output probability over input space, its 0.5 decision boundary and the hidden units'
+    lines z_j = 0. Right: the XOR points as the output unit sees them, at (h1, h2), with the output
+    unit's own line. Axes, ticks and the legend are the background; ``update(**params)`` (the nine
+    parameters) returns ``{"params", "probs", "hidden", "wrong", "correct"}``.
+    """
+    from ._core import Scene
+
+    ax_in, ax_h = fig.subplots(1, 2)
+    xs, _ = decision_grid(XOR_SOLUTION)  # the grid every update's map is computed on
+    image_in = _shading(ax_in, INPUT_LIM, len(xs))
+    image_h = _shading(ax_h, HIDDEN_LIM, len(hidden_space_grid(XOR_SOLUTION)[0]))
+    hidden_lines = [ax_in.plot([], [], "--", color=color, lw=2.2, zorder=3, label=f"hidden unit {j + 1}: $z_{j + 1} = 0$")[0]
+                    for j, color in enumerate(_HIDDEN_COLORS)]
+    output_line, = ax_h.plot([], [], "k-", lw=1.8)
+    input_points = _class_points(ax_in, XOR_X)
+    hidden_points = _class_points(ax_h, XOR_X)  # placed at (h1, h2) by update
+    wrong_in, wrong_h = (ax.scatter([], [], s=260, marker="x", c="k", linewidths=2.5, zorder=5) for ax in (ax_in, ax_h))
+    _legend(fig, hidden_lines)
+    _style(ax_in, ax_h)
+    title = fig.suptitle(" ")
+    contour: list = []  # replaced on every update: a contour set cannot be moved in place
+
+    def update(**values) -> dict:
+        params = {name: float(values[name]) for name in PARAM_NAMES}
+        _, probs = decision_grid(params)
+        image_in.set_data(probs)
+        image_h.set_data(hidden_space_grid(params)[1])
         for artist in contour:
             artist.remove()
-        contour.clear()
-        # A contour at 0.5 exists only if the map crosses 0.5 (else matplotlib would warn).
-        if probs_now.min() < 0.5 < probs_now.max():
-            contour.append(ax_in.contour(xs, xs, probs_now, levels=[0.5], colors="k", linewidths=2.6, zorder=2))
-        W, b, v, c = unpack(params_now)
+        contour[:] = _boundary(ax_in, xs, probs)
+        W, b, v, c = unpack(params)
         for j, line in enumerate(hidden_lines):
-            seg = line_segment(W[:, j], b[j], INPUT_LIM, INPUT_LIM)
-            line.set_data(seg[:, 0], seg[:, 1])
-        seg = line_segment(v, c, HIDDEN_LIM, HIDDEN_LIM)
-        output_line.set_data(seg[:, 0], seg[:, 1])
-        H, _ = two_two_one_forward(params_now, XOR_X)
+            _set_segment(line, W[:, j], b[j], INPUT_LIM)
+        _set_segment(output_line, v, c, HIDDEN_LIM)
+        H, _ = two_two_one_forward(params, XOR_X)
         for k in (0, 1):
             hidden_points[k].set_offsets(H[XOR_Y == k])
-        wrong = xor_predictions(params_now) != XOR_Y
+        wrong = xor_predictions(params) != XOR_Y
         wrong_in.set_offsets(XOR_X[wrong].reshape(-1, 2))
         wrong_h.set_offsets(H[wrong].reshape(-1, 2))
         correct = int(np.sum(~wrong))
-        verdict = "XOR solved" if correct == 4 else "not XOR"
-        title.set_text(f"XOR points classified correctly: {correct} of 4 ({verdict})")
+        title.set_text(f"XOR points classified correctly: {correct} of 4 ({'XOR solved' if correct == 4 else 'not XOR'})")
+        return {"params": params, "probs": probs, "hidden": H, "wrong": wrong, "correct": correct}
 
     def moving() -> list:
-        # The fixed points in input space and the frames (spines) are redrawn too, because they
-        # must stay on top of the shading that changes under them.
+        # The fixed input points and the frames (spines) move too: they must stay on top of the
+        # shading that changes under them.
         return [image_in, image_h, *contour, *hidden_lines, output_line, *input_points, *hidden_points,
                 wrong_in, wrong_h, title, *ax_in.spines.values(), *ax_h.spines.values()]
 
-    update(**params)
-    return fig, update, moving
+    return Scene(fig, update, moving)
 
 
-def xor_network_view(params: Mapping[str, float] | None = None):
-    """Nine sliders (one row per unit) driving the two-panel XOR figure; returns a ``LiveFigure``.
+def xor_network_view(params: Mapping[str, float] | None = None, *, width: float = 8.4, height: float = 4.0,
+                     dpi: int = 80):
+    """Nine sliders (one row per unit) driving the two-panel XOR figure (:func:`draw`); returns a ``LiveFigure``.
 
-    Left: the output probability over input space (red = class 1), its 0.5 decision boundary
-    (black) and the two hidden units' lines z_j = 0 (dashed). Right: the XOR points as the output
-    unit sees them, at (h1, h2), with the output unit's own line. The title counts correct points.
+    The title counts the XOR points classified correctly.
     """
     import ipywidgets as widgets
 
+    from ._core import LiveFigure, new_figure
+
     start = dict(XOR_SOLUTION if params is None else params)
-    unpack(start)
-    fig, update, moving = _draw_xor_figure(start)
+    unpack(start)  # a readable error for a missing parameter
     controls = {
         name: widgets.FloatSlider(value=float(start[name]), min=-SLIDER_LIMIT, max=SLIDER_LIMIT, step=0.5,
                                   description=name, continuous_update=False, readout_format=".1f",
                                   style={"description_width": "32px"}, layout=widgets.Layout(width="224px"))
         for name in PARAM_NAMES
     }
-    return BlitLiveFigure(fig, controls, update, moving, columns=3)
+    return LiveFigure(draw(new_figure(width, height, dpi)), controls, columns=3)
 
 
-def xor_bias_scrubber(values: Sequence[float] | None = None, *, dpi: int = 72):
+def xor_bias_scrubber(values: Sequence[float] | None = None, *, width: float = 8.4, height: float = 4.0,
+                      dpi: int = 72):
     """The static version: the output bias c swept (default -50..10 in steps of 4), other weights at XOR_SOLUTION.
 
     Shows the red region going from "all 0" through XOR to "all 1". Returns a ``Scrubber``
     starting at c = -30 (the XOR solution) when that value is among ``values``, else in the middle.
     """
+    from ._core import new_figure, scrubber
+
     values = [float(c) for c in (np.arange(-50.0, 10.0 + 1e-9, 4.0) if values is None else values)]
-    if not values:
-        raise ValueError("a scrubber needs at least one value of c; pass a non-empty list.")
-    fig, update, moving = _draw_xor_figure(XOR_SOLUTION, dpi=dpi)
-    renderer = BlitRenderer(fig, moving)
-    frames = []
-    for c in values:
-        update(**{**XOR_SOLUTION, "c": c})
-        frames.append(renderer.png())
     initial = values.index(XOR_SOLUTION["c"]) if XOR_SOLUTION["c"] in values else len(values) // 2
-    return Scrubber(frames, [f"c = {c:.0f}" for c in values], control="c", initial=initial,
+    fixed = {name: value for name, value in XOR_SOLUTION.items() if name != "c"}
+    return scrubber(draw(new_figure(width, height, dpi)), "c", values, fixed=fixed, fmt="c = {:.0f}", initial=initial,
                     title="Output bias c swept, other weights fixed at the XOR solution")
 
 
@@ -333,13 +345,3 @@ def draw_perceptron(ax, n_inputs: int = 3, *, activation: str = "step") -> None:
     ax.set_ylim(-1.5, 1.7)
     ax.set_aspect("equal")
     ax.axis("off")
-
-
-#: The compute calls one slider move triggers (timed by benchmarks/bench_widgets.py).
-LATENCY_CASES = [
-    (decision_grid, {"params": XOR_SOLUTION, "n": 121}),
-    (hidden_space_grid, {"params": XOR_SOLUTION, "n": 61}),
-    (two_two_one_forward, {"params": XOR_SOLUTION, "X": XOR_X}),
-    (xor_correct, {"params": XOR_SOLUTION}),
-    (line_segment, {"w": (20.0, 20.0), "b": -10.0, "xlim": INPUT_LIM, "ylim": INPUT_LIM}),
-]

@@ -19,9 +19,9 @@ classic fixed-design analysis) or ``"random"`` (uniform inputs redrawn for every
 the ends let high-degree fits swing wildly, and the variance explodes).
 
 :func:`bias_variance_fits` is the compute half: one batched least-squares solve for all sets
-(NumPy only). :func:`bias_variance_explorer` is the live view (a degree slider moves a fan of
-fits and a marker on the bias/variance curves) and :func:`bias_variance_scrubber` its static
-version over degrees 0..15.
+(NumPy only). :func:`draw` draws the figure once and returns its Scene (a degree move redraws
+a fan of fits and a marker on the bias/variance curves); :func:`bias_variance_explorer` is the
+live view and :func:`bias_variance_scrubber` its static version over degrees 0..15.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ __all__ = [
     "fit_polynomials",
     "bias_variance_fits",
     "bias_variance_curve",
+    "draw",
     "bias_variance_explorer",
     "bias_variance_scrubber",
-    "LATENCY_CASES",
 ]
 
 #: The true function, as a formula for titles and prose.
@@ -175,6 +175,7 @@ def bias_variance_curve(degrees=range(MAX_DEGREE + 1), n_sets: int = 200, n_poin
 
 _Y_LIM = (-2.2, 2.2)
 _ERR_LIM = (1e-4, 1e3)
+_CLIP = 1e3  # wild fits are clipped to this before drawing (the axes clip them further)
 
 
 def _positive(values: np.ndarray) -> np.ndarray:
@@ -183,129 +184,99 @@ def _positive(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values) & (values > 1e-12), values, np.nan)
 
 
-def _draw(fig, degree: int, n_points: int, noise: float, design: str, n_sets: int, n_show: int, seed: int):
-    """Draw the two panels once; return ``(update, moving, state)``.
-
-    ``update(degree, n_points, noise, design)`` changes the artists in place; ``moving()`` lists
-    the artists a degree change moves; ``state()`` names the settings of the curves (the static
-    background of a frame).
-    """
+def _draw_fits(ax, n_show: int) -> dict:
+    """The left panel: the fan of fits, the truth, the mean fit and one training set."""
     from matplotlib.collections import LineCollection
-    from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+    from matplotlib.ticker import MaxNLocator
 
-    ax_fit, ax_err = fig.subplots(1, 2, width_ratios=(1.1, 1.0))
-    fans = LineCollection([], colors="tab:blue", linewidths=0.6, alpha=0.25, label=f"fits to {n_show} training sets")
-    ax_fit.add_collection(fans)
-    ax_fit.plot(X_TEST, true_function(X_TEST), "k--", lw=1.8, label="true f(x)", zorder=4)
-    (mean_line,) = ax_fit.plot([], [], color="tab:red", lw=2.2, label="mean fit", zorder=3)
-    points = ax_fit.scatter([], [], s=10, color="k", zorder=5, label="one training set")
-    ax_fit.set(xlim=(-1, 1), ylim=_Y_LIM, xlabel="x", ylabel="y")
-    ax_fit.xaxis.set_major_locator(MaxNLocator(5))
-    ax_fit.yaxis.set_major_locator(MaxNLocator(5))
-    ax_fit.legend(loc="upper left", fontsize=7)
-    title = ax_fit.set_title(" ", fontsize=9)
+    fan = LineCollection([], colors="tab:blue", linewidths=0.6, alpha=0.25, label=f"fits to {n_show} training sets")
+    ax.add_collection(fan)
+    ax.plot(X_TEST, true_function(X_TEST), "k--", lw=1.8, label="true f(x)", zorder=4)
+    (mean_line,) = ax.plot([], [], color="tab:red", lw=2.2, label="mean fit", zorder=3)
+    points = ax.scatter([], [], s=10, color="k", zorder=5, label="one training set")
+    ax.set(xlim=(-1, 1), ylim=_Y_LIM, xlabel="x", ylabel="y")
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+    ax.legend(loc="upper left", fontsize=7)
+    return dict(fan=fan, mean_line=mean_line, points=points, title=ax.set_title(" ", fontsize=9))
+
+
+def _draw_errors(ax) -> dict:
+    """The right panel: bias², variance, noise, their sum and the measured error over degree."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
     degrees = np.arange(MAX_DEGREE + 1)
     nan = np.full(len(degrees), np.nan)
-    (bias_line,) = ax_err.plot(degrees, nan, "o-", ms=3, color="tab:blue", label="bias²")
-    (var_line,) = ax_err.plot(degrees, nan, "s-", ms=3, color="tab:orange", label="variance")
-    (noise_line,) = ax_err.plot(degrees, nan, ":", color="0.4", label="noise σ²")
-    (total_line,) = ax_err.plot(degrees, nan, "-", lw=2, color="k", label="sum")
-    (measured_line,) = ax_err.plot(degrees, nan, "x", ms=6, color="tab:red", label="measured test MSE")
-    marker = ax_err.axvline(degree, color="tab:red", lw=1, alpha=0.6)
-    ax_err.set_yscale("log")
-    ax_err.set(xlim=(-0.5, MAX_DEGREE + 0.5), ylim=_ERR_LIM, xlabel="polynomial degree",
-               ylabel="mean over test inputs")
-    ax_err.xaxis.set_major_locator(FixedLocator([0, 3, 6, 9, 12, 15]))
-    ax_err.yaxis.set_major_locator(FixedLocator([1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000]))
-    ax_err.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax_err.yaxis.set_minor_locator(NullLocator())
-    ax_err.legend(loc="upper center", fontsize=7, ncol=3, columnspacing=1.0, handlelength=1.5)
-    err_title = ax_err.set_title(" ", fontsize=9)
+    styles = {"bias2": ("o-", dict(ms=3, color="tab:blue", label="bias²")),
+              "variance": ("s-", dict(ms=3, color="tab:orange", label="variance")),
+              "noise2": (":", dict(color="0.4", label="noise σ²")),
+              "total": ("-", dict(lw=2, color="k", label="sum")),
+              "expected_error": ("x", dict(ms=6, color="tab:red", label="measured test MSE"))}
+    curves = {key: ax.plot(degrees, nan, fmt, **style)[0] for key, (fmt, style) in styles.items()}
+    marker = ax.axvline(0, color="tab:red", lw=1, alpha=0.6)
+    ax.set_yscale("log")
+    ax.set(xlim=(-0.5, MAX_DEGREE + 0.5), ylim=_ERR_LIM, xlabel="polynomial degree", ylabel="mean over test inputs")
+    ax.xaxis.set_major_locator(FixedLocator([0, 3, 6, 9, 12, 15]))
+    # plain-text decades: mathtext tick labels cost more to draw than the data
+    ax.yaxis.set_major_locator(FixedLocator([1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.legend(loc="upper center", fontsize=7, ncol=3, columnspacing=1.0, handlelength=1.5)
+    return dict(curves=curves, marker=marker, title=ax.set_title(" ", fontsize=9))
 
+
+def draw(fig, n_sets: int = 200, n_show: int = 40, seed: int = 0):
+    """Draw the figure and return its Scene: ``update(degree, n_points, noise, design)``.
+
+    Axes, ticks and legends are the one background. Everything the controls change moves, the
+    curves over degree too: five short lines cost far less to draw than a new background would
+    (a full draw is about 70 ms, mostly text), and the curves are computed once per setting.
+    """
+    from ._core import Scene
+
+    ax_fit, ax_err = fig.subplots(1, 2, width_ratios=(1.1, 1.0))
+    fits, errors = _draw_fits(ax_fit, n_show), _draw_errors(ax_err)
     cache: dict = {}
-    current: dict = {}
 
-    def curve(n_points, noise, design):
-        key = (int(n_points), float(noise), design)
+    def curve(n_points: int, noise: float, design: str) -> dict:
+        key = (n_points, noise, design)  # 16 degrees of fits: computed once per setting
         if key not in cache:
-            cache[key] = bias_variance_curve(degrees, n_sets, int(n_points), float(noise), seed, design)
+            cache[key] = bias_variance_curve(range(MAX_DEGREE + 1), n_sets, n_points, noise, seed, design)
         return cache[key]
 
-    def update(degree: int, n_points: int, noise: float, design: str) -> None:
-        degree = int(degree)
-        c = curve(n_points, noise, design)
-        current["state"] = (int(n_points), float(noise), design)
-        bias_line.set_ydata(_positive(c["bias2"]))
-        var_line.set_ydata(_positive(c["variance"]))
-        noise_line.set_ydata(_positive(c["noise2"]))
-        total_line.set_ydata(_positive(c["total"]))
-        measured_line.set_ydata(_positive(c["expected_error"]))
+    def show_curve(c: dict, n_points: int, design: str) -> int:
+        for key, line in errors["curves"].items():
+            line.set_ydata(_positive(c[key]))
         best = int(c["degree"][np.argmin(c["expected_error"])])
-        err_title.set_text(f"{design} inputs, {int(n_points)} points: lowest test MSE at degree {best}")
-        marker.set_xdata([degree, degree])
+        errors["title"].set_text(f"{design} inputs, {n_points} points: lowest test MSE at degree {best}")
+        return best
 
-        r = bias_variance_fits(degree, n_sets, int(n_points), float(noise), seed, design)
-        shown = np.clip(r["fits"][:n_show], -1e3, 1e3)  # keep wild fits drawable; the axes clip them
-        fans.set_segments([np.column_stack([X_TEST, row]) for row in shown])
-        mean_line.set_data(X_TEST, np.clip(r["mean_fit"], -1e3, 1e3))
-        points.set_offsets(np.column_stack([r["x_train"][0], r["y_train"][0]]))
+    def show_fits(r: dict) -> None:
+        shown = np.clip(r["fits"][:n_show], -_CLIP, _CLIP)
+        fits["fan"].set_segments([np.column_stack([X_TEST, row]) for row in shown])
+        fits["mean_line"].set_data(X_TEST, np.clip(r["mean_fit"], -_CLIP, _CLIP))
+        fits["points"].set_offsets(np.column_stack([r["x_train"][0], r["y_train"][0]]))
         wild = np.mean(np.any(np.abs(r["fits"]) > _Y_LIM[1] + 1, axis=1))
         note = f", {wild:.0%} of fits leave the plot" if wild > 0 else ""
-        title.set_text(f"degree {degree}: bias² = {r['bias2']:.3g}, variance = {r['variance']:.3g}{note}")
+        fits["title"].set_text(f"degree {r['degree']}: bias² = {r['bias2']:.3g}, variance = {r['variance']:.3g}{note}")
+
+    def update(degree: int = 3, n_points: int = 30, noise: float = 0.3, design: str = "grid") -> dict:
+        degree, n_points, noise = int(degree), int(n_points), float(noise)
+        c = curve(n_points, noise, design)
+        best = show_curve(c, n_points, design)
+        r = bias_variance_fits(degree, n_sets, n_points, noise, seed, design)
+        show_fits(r)
+        errors["marker"].set_xdata([degree, degree])
+        return {**r, "curve": c, "best_degree": best}
 
     def moving() -> list:
-        return [fans, mean_line, points, title, marker]
+        return [fits["fan"], fits["mean_line"], fits["points"], fits["title"], errors["marker"], errors["title"],
+                *errors["curves"].values()]
 
-    def state():
-        return current.get("state")
-
-    update(degree, n_points, noise, design)
-    return update, moving, state
+    return Scene(fig, update, moving)
 
 
-class _BlitRenderer:
-    """PNG frames that redraw only the artists a degree change moves.
-
-    Text layout (ticks, labels, legends) is most of the cost of a frame and never changes when
-    only the degree moves, so the rest of the figure is drawn once per curve setting and kept as
-    a background; each frame restores it and draws the moving artists on top. The layout must
-    be fixed (``freeze_layout``) before the first frame.
-    """
-
-    def __init__(self, fig, moving, state) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        self.fig = fig
-        self.canvas = FigureCanvasAgg(fig)
-        self.moving = moving
-        self.state = state
-        self._background = None
-        self._key = None
-
-    def png(self) -> bytes:
-        import io
-
-        from PIL import Image
-
-        artists = sorted(self.moving(), key=lambda artist: artist.get_zorder())
-        for artist in artists:  # animated artists are left out of a full draw
-            artist.set_animated(True)
-        try:
-            if self._background is None or self._key != self.state():
-                self.canvas.draw()
-                self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-                self._key = self.state()
-            else:
-                self.canvas.restore_region(self._background)
-            for artist in artists:
-                artist.axes.draw_artist(artist)
-        finally:  # leave the figure whole for anyone who saves it normally
-            for artist in artists:
-                artist.set_animated(False)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png")
-        return buffer.getvalue()
+_SIZE = (8.6, 3.6)
 
 
 def bias_variance_explorer(degree: int = 3, n_points: int = 30, noise: float = 0.3, design: str = "grid",
@@ -313,17 +284,8 @@ def bias_variance_explorer(degree: int = 3, n_points: int = 30, noise: float = 0
     """Live figure: degree, number of points, noise and input design; returns a LiveFigure."""
     import ipywidgets as widgets
 
-    from ._core import LiveFigure, freeze_layout, new_figure
+    from ._core import LiveFigure, new_figure
 
-    class _BlitLiveFigure(LiveFigure):
-        def refresh(self) -> None:
-            self._update(**self.values)
-            self.image.value = renderer.png()
-
-    fig = new_figure(8.6, 3.6)
-    update, moving, state = _draw(fig, degree, n_points, noise, design, n_sets, n_show, seed)
-    freeze_layout(fig)
-    renderer = _BlitRenderer(fig, moving, state)
     controls = {
         "degree": widgets.IntSlider(value=degree, min=0, max=MAX_DEGREE, description="degree"),
         "n_points": widgets.IntSlider(value=n_points, min=10, max=120, step=10, description="points",
@@ -332,35 +294,15 @@ def bias_variance_explorer(degree: int = 3, n_points: int = 30, noise: float = 0
                                      continuous_update=False),
         "design": widgets.Dropdown(options=list(DESIGNS), value=design, description="inputs"),
     }
-    view = _BlitLiveFigure(fig, controls, update)
-    view.renderer = renderer
-    return view
+    return LiveFigure(draw(new_figure(*_SIZE), n_sets, n_show, seed), controls)
 
 
 def bias_variance_scrubber(n_points: int = 30, noise: float = 0.3, design: str = "grid", *,
                            n_sets: int = 200, n_show: int = 40, seed: int = 0, dpi: int = 64):
-    """Static version: the same figure at every degree 0..15 (frames rendered by blitting)."""
-    from ._core import Scrubber, freeze_layout, new_figure
+    """Static version: the same figure at every degree 0..15, starting at degree 3."""
+    from ._core import new_figure, scrubber
 
-    fig = new_figure(8.6, 3.6, dpi=dpi)
-    update, moving, state = _draw(fig, 3, n_points, noise, design, n_sets, n_show, seed)
-    freeze_layout(fig)
-    renderer = _BlitRenderer(fig, moving, state)
-    values = list(range(MAX_DEGREE + 1))
-    frames = []
-    for degree in values:
-        update(degree, n_points, noise, design)
-        frames.append(renderer.png())
-    update(3, n_points, noise, design)
-    return Scrubber(frames, [str(d) for d in values], control="degree", initial=3,
+    scene = draw(new_figure(*_SIZE, dpi=dpi), n_sets, n_show, seed)
+    return scrubber(scene, "degree", range(MAX_DEGREE + 1), fixed=dict(n_points=n_points, noise=noise, design=design),
+                    fmt=str, initial=3,
                     title=f"Bias and variance of polynomial fits ({n_points} points, noise {noise:g})")
-
-
-#: The compute calls one control change triggers (timed by the lead's benchmark): a degree move
-#: recomputes one fan; a change of points, noise or design recomputes the curves over 16 degrees.
-LATENCY_CASES = [
-    (bias_variance_fits, dict(degree=15, n_sets=200, n_points=30, noise=0.3, design="grid")),
-    (bias_variance_fits, dict(degree=15, n_sets=200, n_points=120, noise=0.3, design="random")),
-    (bias_variance_curve, dict(n_sets=200, n_points=30, noise=0.3, design="grid")),
-    (bias_variance_curve, dict(n_sets=200, n_points=120, noise=0.3, design="random")),
-]

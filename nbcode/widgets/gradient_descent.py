@@ -13,8 +13,10 @@ matrix ``H = 2 [[<x^2>, <x>], [<x>, 1]]``, and plain gradient descent converges 
 
 :func:`gd_path` moves ``(w, b)`` with the library's own :class:`nbcode.optim.SGD` (through
 :func:`nbcode.landscapes.run_optimizer`), so the picture shows exactly the rule the book uses.
-:func:`gd_explorer` is the live figure (learning-rate and step sliders), and
-:func:`gd_scrubber` its static version over log-spaced learning rates.
+:func:`draw` draws the surface and loss panels once and returns the
+:class:`~nbcode.widgets.Scene` (its update moves the path, the loss curve and the title);
+:func:`gd_explorer` is the live figure (learning-rate and step sliders), and :func:`gd_scrubber`
+its static version over log-spaced learning rates.
 
 Compute functions use NumPy only; matplotlib and ipywidgets are imported inside the views.
 """
@@ -39,9 +41,9 @@ __all__ = [
     "gd_path",
     "describe",
     "lr_values",
+    "draw",
     "gd_explorer",
     "gd_scrubber",
-    "LATENCY_CASES",
 ]
 
 #: Seed of the fixed noisy line every figure of this module uses.
@@ -157,86 +159,94 @@ def lr_values(n: int = 20, low: float = 1e-3, high_factor: float = 2.0) -> np.nd
 # views
 # --------------------------------------------------------------------------------------------
 
-def _draw(fig, lr: float, steps: int, max_steps: int):
-    """Draw the figure once; return ``update(lr, steps)`` that changes it in place."""
+def _draw_surface(ax, surface: Surface):
+    """Contours of the MSE over (w, b), the minimum and the start; returns the (empty) path line."""
+    from matplotlib.ticker import MaxNLocator
+
+    X, Y, Z = surface.grid(160)
+    levels = surface.f_min + np.geomspace(0.05, float(Z.max() - surface.f_min), 14)
+    ax.contour(X, Y, Z, levels=levels, colors="0.55", linewidths=0.8)
+    ax.plot(*surface.minimum, marker="*", color="k", markersize=12, linestyle="none", label="minimum")
+    ax.plot(*surface.default_start, marker="o", color="tab:red", markersize=6, linestyle="none", label="start")
+    (path_line,) = ax.plot([], [], "-o", color="tab:red", markersize=2.5, linewidth=1.2)
+    ax.set_xlim(*surface.xlim)
+    ax.set_ylim(*surface.ylim)
+    ax.set_xlabel("slope w")
+    ax.set_ylabel("intercept b")
+    ax.legend(loc="lower left", fontsize=8)
+    for axis in (ax.xaxis, ax.yaxis):  # few tick labels: text is the slow part of a frame
+        axis.set_major_locator(MaxNLocator(5))
+    return path_line
+
+
+def _draw_loss(ax, surface: Surface, max_steps: int):
+    """The MSE along the path on a fixed log scale (so the background never changes); returns its line."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
-    surface = SURFACE
-    ax_surf, ax_loss = fig.subplots(1, 2, width_ratios=(1.15, 1.0))
-    X, Y, Z = surface.grid(160)
     f_min = surface.f_min
-    levels = f_min + np.geomspace(0.05, float(Z.max() - f_min), 14)
-    ax_surf.contour(X, Y, Z, levels=levels, colors="0.55", linewidths=0.8)
-    ax_surf.plot(*surface.minimum, marker="*", color="k", markersize=12, linestyle="none", label="minimum")
-    ax_surf.plot(*START, marker="o", color="tab:red", markersize=6, linestyle="none", label="start")
-    (path_line,) = ax_surf.plot([], [], "-o", color="tab:red", markersize=2.5, linewidth=1.2)
-    ax_surf.set_xlim(*surface.xlim)
-    ax_surf.set_ylim(*surface.ylim)
-    ax_surf.set_xlabel("slope w")
-    ax_surf.set_ylabel("intercept b")
-    ax_surf.legend(loc="lower left", fontsize=8)
-    for axis in (ax_surf.xaxis, ax_surf.yaxis):  # few tick labels: text is the slow part of a frame
-        axis.set_major_locator(MaxNLocator(5))
-
-    ax_loss.axhline(f_min, color="k", linestyle="--", linewidth=1, label=f"minimum {f_min:.3g}")
-    (loss_line,) = ax_loss.plot([], [], color="tab:red", linewidth=1.5, label="gradient descent")
-    ax_loss.set_yscale("log")
+    ax.axhline(f_min, color="k", linestyle="--", linewidth=1, label=f"minimum {f_min:.3g}")
+    (loss_line,) = ax.plot([], [], color="tab:red", linewidth=1.5, label="gradient descent")
+    ax.set_yscale("log")
     # Plain tick labels ("1", "10", "100"): cheaper to draw than mathtext powers of ten.
-    ax_loss.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax_loss.yaxis.set_minor_formatter(NullFormatter())
-    ax_loss.set_xlim(0, max_steps)
-    ax_loss.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-    start_loss = float(surface.f(*START))
-    ax_loss.set_ylim(0.5 * f_min, 30 * start_loss)
-    ax_loss.set_xlabel("step")
-    ax_loss.set_ylabel("MSE")
-    ax_loss.set_title(f"critical lr = 2 / lambda_max = {CRITICAL_LR:.3f}", fontsize=10)
-    ax_loss.legend(loc="upper right", fontsize=8)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlim(0, max_steps)
+    ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+    ax.set_ylim(0.5 * f_min, 30 * float(surface.f(*surface.default_start)))
+    ax.set_xlabel("step")
+    ax.set_ylabel("MSE")
+    ax.set_title(f"critical lr = 2 / lambda_max = {CRITICAL_LR:.3f}", fontsize=10)
+    ax.legend(loc="upper right", fontsize=8)
+    return loss_line
+
+
+def draw(fig, max_steps: int = 100):
+    """Draw the figure (surface and loss panels) and return its Scene; the controls are lr and steps.
+
+    Both panels' axes are fixed (a diverging loss curve leaves the top of its axis), so only the
+    path, the loss curve and the title move. ``update`` returns :func:`gd_path`'s
+    ``(path, losses)``.
+    """
+    from ._core import Scene
+
+    ax_surf, ax_loss = fig.subplots(1, 2, width_ratios=(1.15, 1.0))
+    path_line = _draw_surface(ax_surf, SURFACE)
+    loss_line = _draw_loss(ax_loss, SURFACE, max_steps)
     title = ax_surf.set_title("", fontsize=10)
 
-    def update(lr: float, steps: int) -> None:
+    def update(lr: float = 0.05, steps: int = 50) -> tuple[np.ndarray, np.ndarray]:
         path, losses = gd_path(lr, steps)
+        # a diverged path holds NaN rows: matplotlib leaves a gap there
         path_line.set_data(path[:, 0], path[:, 1])
         loss_line.set_data(np.arange(len(losses)), losses)
         title.set_text(describe(lr, losses))
+        return path, losses
 
-    update(lr, steps)
-    # Lay the figure out once, then freeze it: re-running constrained layout on every frame
-    # costs as much as drawing, and the artists that move never change the margins.
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
-    return update
+    return Scene(fig, update, lambda: [path_line, loss_line, title])
 
 
 def gd_explorer(lr: float = 0.05, steps: int = 50, max_steps: int = 100):
-    """Live figure: learning-rate (log) and step sliders over the (w, b) loss surface; returns a LiveFigure."""
+    """Live figure: learning-rate (log) and step sliders over the (w, b) loss surface; returns a LiveFigure.
+
+    ``view.scene.result`` is the last ``(path, losses)``.
+    """
     import ipywidgets as widgets
 
     from ._core import LiveFigure, new_figure
 
-    fig = new_figure(8.4, 3.5)
-    update = _draw(fig, lr, steps, max_steps)
     controls = {
         "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=math.log10(2 * CRITICAL_LR), step=0.05,
                                      description="lr", readout_format=".3g"),
         "steps": widgets.IntSlider(value=steps, min=1, max=max_steps, description="steps"),
     }
-    return LiveFigure(fig, controls, update)
+    return LiveFigure(draw(new_figure(8.4, 3.5), max_steps), controls)
 
 
-def gd_scrubber(steps: int = 60, n: int = 16, dpi: int = 70):
+def gd_scrubber(steps: int = 60, n: int = 16, *, dpi: int = 70):
     """Static version: the same figure at ``n`` log-spaced learning rates from 0.001 to 2 x critical."""
     from ._core import new_figure, scrubber
 
-    fig = new_figure(8.4, 3.5)
-    update = _draw(fig, 0.05, steps, max_steps=steps)
     values = lr_values(n)
-    return scrubber(fig, update, "lr", values, fixed={"steps": steps}, title=f"Gradient descent paths after {steps} steps",
-                    dpi=dpi, initial=int(np.argmin(np.abs(values - 0.5 * CRITICAL_LR))))
-
-
-#: The compute calls one slider move triggers (timed by the lead's benchmark).
-LATENCY_CASES = [
-    (gd_path, dict(lr=0.05, steps=100)),
-    (gd_path, dict(lr=2 * CRITICAL_LR, steps=100)),
-]
+    return scrubber(draw(new_figure(8.4, 3.5, dpi), max_steps=steps), "lr", values, fixed={"steps": steps},
+                    title=f"Gradient descent paths after {steps} steps",
+                    initial=int(np.argmin(np.abs(values - 0.5 * CRITICAL_LR))))

@@ -16,10 +16,10 @@ Compute (NumPy only, tested):
 * :func:`best_so_far` (the running maximum) and :func:`search_curve`, which evaluates a search on
   a landscape: the points, their scores, the best so far, the number of distinct learning rates.
 
-View (thin): :func:`search_explorer` draws the landscape once with the points of the chosen
-method on it (``set_offsets``) and the best-so-far curves of all three methods beside it
-(``set_data``), the best value in the title; :func:`search_scrubber` is the static version over
-the budget for one method.
+View (thin): :func:`draw` draws the landscape once and returns the Scene that puts the points of
+the chosen method on it (``set_offsets``) and the best-so-far curves of all three methods beside
+it (``set_data``), the best values in the title; :func:`search_explorer` is the live figure and
+:func:`search_scrubber` the static version over the budget for one method.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ..search import best_so_far
 __all__ = [
     "LOG_LR_RANGE", "LOG_WD_RANGE", "MAX_BUDGET", "METHODS", "LABELS", "SCRUBBER_BUDGETS",
     "Landscape", "landscape_value", "synthetic_landscape", "grid_shape", "search_points",
-    "tpe_points", "best_so_far", "search_curve", "lr_profile", "search_explorer", "search_scrubber", "LATENCY_CASES",
+    "tpe_points", "best_so_far", "search_curve", "lr_profile", "draw", "search_explorer", "search_scrubber",
 ]
 
 #: The search box, in log10 units: learning rate 1e-4..1e-1, weight decay 1e-6..1e-1.
@@ -207,13 +207,13 @@ def search_curve(method: str, budget: int, seed: int, landscape: Landscape,
     }
 
 
-#: The compute calls one control move triggers (timed by the lead's benchmark): one curve per method.
-LATENCY_CASES = [
-    (search_curve, {"method": "grid", "budget": 49, "seed": 0, "landscape": synthetic_landscape()}),
-    (search_curve, {"method": "random", "budget": 50, "seed": 0, "landscape": synthetic_landscape()}),
-    (search_curve, {"method": "tpe", "budget": 50, "seed": 0, "landscape": synthetic_landscape(),
-                    "tpe": _random_sequence(1)}),
-]
+def lr_profile(landscape: Landscape, log_lr) -> np.ndarray:
+    """The best score over weight decay at each learning rate: the landscape projected onto the
+    learning-rate axis (the marginal that decides how good a search's best trial can be)."""
+    landscape = _check_landscape(landscape)
+    u = np.asarray(log_lr, dtype=np.float64)
+    v = np.linspace(*LOG_WD_RANGE, 61)
+    return landscape_value(landscape, u[..., None], v).max(axis=-1)
 
 
 # ---------------------------------------------------------------------------- the view
@@ -226,170 +226,97 @@ def _decade_ticks(ax, axis: str, low: float, high: float) -> None:
         ax.set_yticks(ticks, labels)
 
 
-def lr_profile(landscape: Landscape, log_lr) -> np.ndarray:
-    """The best score over weight decay at each learning rate: the landscape projected onto the
-    learning-rate axis (the marginal that decides how good a search's best trial can be)."""
-    landscape = _check_landscape(landscape)
-    u = np.asarray(log_lr, dtype=np.float64)
-    v = np.linspace(*LOG_WD_RANGE, 61)
-    return landscape_value(landscape, u[..., None], v).max(axis=-1)
-
-
-def _draw(landscape: Landscape, width: float, height: float, dpi: int):
-    from nbcode.widgets import new_figure
-
-    fig = new_figure(width, height, dpi=dpi)
-    axes = fig.subplot_mosaic([["top", "curve"], ["map", "curve"]], width_ratios=[1.15, 1],
-                              height_ratios=[1, 3.2])
-    ax_top, ax_map, ax_curve = axes["top"], axes["map"], axes["curve"]
+def _draw_map(fig, ax_map, ax_top, landscape: Landscape) -> dict:
+    """The landscape as an image with the trials on it, and above it its learning-rate profile
+    with the rates tried (a rug)."""
     u = np.linspace(*LOG_LR_RANGE, 121)
-    v = np.linspace(*LOG_WD_RANGE, 121)
-    U, V = np.meshgrid(u, v)
-    Z = landscape_value(landscape, U, V)
+    U, V = np.meshgrid(u, np.linspace(*LOG_WD_RANGE, 121))
     low, top = float(np.min(landscape.score)), float(np.max(landscape.score))
-    image = ax_map.imshow(Z, origin="lower", extent=(*LOG_LR_RANGE, *LOG_WD_RANGE), aspect="auto",
-                          cmap="viridis", vmin=low, vmax=top)
+    image = ax_map.imshow(landscape_value(landscape, U, V), origin="lower", extent=(*LOG_LR_RANGE, *LOG_WD_RANGE),
+                          aspect="auto", cmap="viridis", vmin=low, vmax=top)
     fig.colorbar(image, ax=[ax_top, ax_map], label="validation accuracy", pad=0.02, aspect=30)
     _decade_ticks(ax_map, "x", *LOG_LR_RANGE)
     _decade_ticks(ax_map, "y", *LOG_WD_RANGE)
-    ax_map.set_xlabel("learning rate")
-    ax_map.set_ylabel("weight decay")
-    empty = np.empty((0, 2))
-    points = ax_map.scatter(empty[:, 0], empty[:, 1], s=28, facecolor="white", edgecolor="black", linewidth=0.8,
-                            zorder=3)
-    best = ax_map.scatter(empty[:, 0], empty[:, 1], s=170, marker="*", facecolor="#ff7f0e", edgecolor="black",
-                          linewidth=0.8, zorder=4)
-    ax_map.set_xlim(*LOG_LR_RANGE)
-    ax_map.set_ylim(*LOG_WD_RANGE)
+    ax_map.set(xlim=LOG_LR_RANGE, ylim=LOG_WD_RANGE, xlabel="learning rate", ylabel="weight decay")
+    points = ax_map.scatter([], [], s=28, facecolor="white", edgecolor="black", linewidth=0.8, zorder=3)
+    best = ax_map.scatter([], [], s=170, marker="*", facecolor="#ff7f0e", edgecolor="black", linewidth=0.8, zorder=4)
 
-    # the marginal: best accuracy over weight decay at each learning rate, and the rates tried
     ax_top.plot(u, lr_profile(landscape, u), color="black", linewidth=1.2)
-    rug = ax_top.scatter(empty[:, 0], empty[:, 1], s=22, color="#ff7f0e", edgecolor="black", linewidth=0.5,
-                         zorder=3, clip_on=False)
+    rug = ax_top.scatter([], [], s=22, color="#ff7f0e", edgecolor="black", linewidth=0.5, zorder=3, clip_on=False)
     ax_top.set_xlim(*LOG_LR_RANGE)
     ax_top.set_ylim(low - 0.05 * (top - low), top + 0.1 * (top - low))
     ax_top.set_xticks([])
     ax_top.set_ylabel("best over\nweight decay", fontsize=8)
     ax_top.tick_params(labelsize=7)
-
-    lines = {}
-    for method in METHODS:
-        (lines[method],) = ax_curve.step([], [], where="post", color=COLORS[method], label=LABELS[method])
-    ax_curve.axhline(top, color="black", linestyle=":", linewidth=1, label="best on the map")
-    ax_curve.set_xlim(0.5, MAX_BUDGET + 0.5)
-    ax_curve.set_ylim(top - 0.2, top + 0.015)
-    ax_curve.set_xlabel("trial")
-    ax_curve.set_ylabel("best validation accuracy so far")
-    ax_curve.legend(loc="lower right", fontsize=8)
-    ax_curve.grid(alpha=0.3)
-    title = ax_curve.set_title(_LONGEST_CURVE_TITLE, fontsize=9)
-    map_title = ax_top.set_title(_LONGEST_MAP_TITLE, fontsize=10)
-    # Solve the layout once, with titles as long as they get, and keep it: the background of the
-    # blitted frames (everything but the points, curves and titles) is then valid for every frame.
-    fig.draw_without_rendering()
-    fig.set_layout_engine(None)
-    artists = {"points": points, "best": best, "rug": rug, "lines": lines, "title": title, "map_title": map_title,
-               "ax_map": ax_map, "ax_curve": ax_curve, "ax_top": ax_top}
-    return fig, artists
+    return dict(points=points, best=best, rug=rug, title=ax_top.set_title(" ", fontsize=10))
 
 
-_LONGEST_CURVE_TITLE = "best of 50 trials: grid 0.000, random 0.000, TPE 0.000"
-_LONGEST_MAP_TITLE = "random search: 50 trials, 50 distinct learning rates"
+def _draw_curves(ax, top: float) -> dict:
+    """The best-so-far curve of every method against the number of trials."""
+    lines = {m: ax.step([], [], where="post", color=COLORS[m], label=LABELS[m])[0] for m in METHODS}
+    ax.axhline(top, color="black", linestyle=":", linewidth=1, label="best on the map")
+    ax.set(xlim=(0.5, MAX_BUDGET + 0.5), ylim=(top - 0.2, top + 0.015), xlabel="trial",
+           ylabel="best validation accuracy so far")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(alpha=0.3)
+    return dict(lines=lines, title=ax.set_title(" ", fontsize=9))
 
 
-def _moving(artists: dict[str, Any]) -> list:
-    return [artists["points"], artists["best"], artists["rug"], *artists["lines"].values(), artists["title"],
-            artists["map_title"]]
+def draw(fig, landscape: Landscape, tpe: Mapping[int, np.ndarray]):
+    """Draw the search figure and return its Scene: ``update(method, budget, seed)``.
 
-
-class _Blitter:
-    """PNG frames that redraw only the moving artists over a background rendered once.
-
-    The map (a 121 x 121 image), the colorbar, axes, ticks and legend never change; redrawing
-    them for every frame is most of the cost of a frame (text layout above all).
+    The map, colorbar, profile, axes and legend are the background (one for every setting); the
+    trials, the rug, the curves and both titles move. ``update`` returns ``{"method", "budget",
+    "curves": {method: search_curve(...)}}``; budgets outside 1..MAX_BUDGET are clamped.
     """
+    from ._core import Scene
 
-    def __init__(self, fig, moving: list) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
+    landscape = _check_landscape(landscape)
+    axes = fig.subplot_mosaic([["top", "curve"], ["map", "curve"]], width_ratios=[1.15, 1], height_ratios=[1, 3.2])
+    on_map = _draw_map(fig, axes["map"], axes["top"], landscape)
+    on_curve = _draw_curves(axes["curve"], float(np.max(landscape.score)))
 
-        self.fig = fig
-        self.moving = list(moving)
-        self.canvas = FigureCanvasAgg(fig)
-        self.background = None
+    def show_trials(shown: dict, method: str) -> None:
+        on_map["points"].set_offsets(shown["points"])
+        on_map["best"].set_offsets(shown["points"][[shown["best_index"]]])
+        lrs = np.unique(shown["points"][:, 0])
+        on_map["rug"].set_offsets(np.column_stack([lrs, lr_profile(landscape, lrs)]))
+        on_map["title"].set_text(f"{LABELS[method]}: {shown['n']} trials, {shown['distinct_lr']} distinct learning rates")
 
-    def png(self) -> bytes:
-        import io
-
-        from PIL import Image
-
-        if self.background is None:
-            for artist in self.moving:
-                artist.set_animated(True)
-            self.canvas.draw()
-            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
-        self.canvas.restore_region(self.background)
-        for artist in self.moving:
-            self.fig.draw_artist(artist)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())[..., :3]).save(buffer, format="png")
-        return buffer.getvalue()
-
-
-def _make_update(artists: dict[str, Any], landscape: Landscape, tpe: Mapping[int, np.ndarray]):
-    def update(method: str = "random", budget: int = 9, seed: int = 0) -> None:
+    def update(method: str = "random", budget: int = 9, seed: int = 0) -> dict:
         budget = int(min(max(int(budget), 1), MAX_BUDGET))
         curves = {m: search_curve(m, budget, seed, landscape, tpe) for m in METHODS}
-        shown = curves[method]
-        artists["points"].set_offsets(shown["points"])
-        artists["best"].set_offsets(shown["points"][[shown["best_index"]]])
-        lrs = np.unique(shown["points"][:, 0])
-        artists["rug"].set_offsets(np.column_stack([lrs, lr_profile(landscape, lrs)]))
-        for m, line in artists["lines"].items():
-            c = curves[m]
-            line.set_data(np.arange(1, c["n"] + 1), c["best_so_far"])
+        show_trials(curves[method], method)
+        for m, line in on_curve["lines"].items():  # the chosen method stands out
+            line.set_data(np.arange(1, curves[m]["n"] + 1), curves[m]["best_so_far"])
             line.set_linewidth(2.6 if m == method else 1.2)
             line.set_alpha(1.0 if m == method else 0.55)
-        artists["map_title"].set_text(f"{LABELS[method]}: {shown['n']} trials, "
-                                      f"{shown['distinct_lr']} distinct learning rates")
-        artists["title"].set_text(f"best of {budget} trials: grid {curves['grid']['best']:.3f}, "
-                                  f"random {curves['random']['best']:.3f}, TPE {curves['tpe']['best']:.3f}")
+        on_curve["title"].set_text(f"best of {budget} trials: grid {curves['grid']['best']:.3f}, "
+                                   f"random {curves['random']['best']:.3f}, TPE {curves['tpe']['best']:.3f}")
+        return {"method": method, "budget": budget, "curves": curves}
 
-    return update
+    def moving() -> list:
+        return [*(on_map[key] for key in ("points", "best", "rug", "title")), *on_curve["lines"].values(),
+                on_curve["title"]]
 
-
-def _live_figure_class():
-    from nbcode.widgets import LiveFigure
-
-    class BlittedLiveFigure(LiveFigure):
-        """A LiveFigure whose frames are blitted (:class:`_Blitter`)."""
-
-        def __init__(self, fig, controls, update, moving) -> None:
-            self.blitter = _Blitter(fig, moving)
-            super().__init__(fig, controls, update)
-
-        def refresh(self) -> None:
-            self._update(**self.values)
-            self.image.value = self.blitter.png()
-
-    return BlittedLiveFigure
+    return Scene(fig, update, moving)
 
 
 def search_explorer(landscape: Landscape, *, tpe: Mapping[int, np.ndarray] | None = None, seeds: int = 3,
                     width: float = 10.0, height: float = 4.0, dpi: int = 80):
     """Budget slider, method dropdown and seed slider over the landscape; returns a ``LiveFigure``.
 
-    ``tpe`` maps each seed ``0 .. seeds - 1`` to a precomputed :func:`tpe_points` run; if None
-    the runs are computed here, once (Optuna, a fraction of a second per seed). The view keeps
-    ``landscape``, ``tpe``, ``artists`` and its figure size for :func:`search_scrubber`.
+    ``tpe`` maps each seed to a precomputed :func:`tpe_points` run; if None the runs for seeds
+    ``0 .. seeds - 1`` are computed here, once (Optuna, a fraction of a second per seed).
     """
     import ipywidgets as widgets
+
+    from ._core import LiveFigure, new_figure
 
     landscape = _check_landscape(landscape)
     if tpe is None:
         tpe = {s: tpe_points(landscape, MAX_BUDGET, seed=s) for s in range(seeds)}
     seed_values = sorted(tpe)
-    fig, artists = _draw(landscape, width, height, dpi)
-    update = _make_update(artists, landscape, tpe)
     controls = {
         "method": widgets.Dropdown(options=[(LABELS[m], m) for m in METHODS], value="random", description="method"),
         "budget": widgets.IntSlider(value=9, min=1, max=MAX_BUDGET, step=1, description="trials",
@@ -397,38 +324,27 @@ def search_explorer(landscape: Landscape, *, tpe: Mapping[int, np.ndarray] | Non
         "seed": widgets.IntSlider(value=seed_values[0], min=seed_values[0], max=seed_values[-1], step=1,
                                   description="seed", continuous_update=False),
     }
-    view = _live_figure_class()(fig, controls, update, _moving(artists))
-    view.artists = artists
-    view.landscape = landscape
-    view.tpe = tpe
-    view.size = (width, height)
-    return view
+    return LiveFigure(draw(new_figure(width, height, dpi), landscape, tpe), controls)
 
 
-def search_scrubber(view, method: str, budgets: Sequence[int] = SCRUBBER_BUDGETS, *, seed: int = 0,
-                    dpi: int = 64):
-    """The static version of :func:`search_explorer` for one method: blitted frames over the budget.
+def search_scrubber(landscape: Landscape, method: str, budgets: Sequence[int] = SCRUBBER_BUDGETS, *,
+                    tpe: Mapping[int, np.ndarray] | None = None, seed: int = 0, width: float = 10.0,
+                    height: float = 4.0, dpi: int = 64):
+    """The static version of :func:`search_explorer` for one method: its frames over the budget.
 
-    The frames are drawn on a figure of their own (at ``dpi``), so the live view is left as it
-    was; that figure and its background are kept on the view and shared by the scrubbers of the
-    other methods.
+    ``tpe`` as for :func:`search_explorer` (the title compares all three methods, so the TPE run
+    of ``seed`` is needed whatever ``method`` is; computed here if not given).
     """
-    from nbcode.widgets import Scrubber
+    from ._core import new_figure, scrubber
 
     if method not in METHODS:
         raise unknown_name("search method", method, METHODS)
     budgets = [_check_budget(b) for b in budgets]
     if not budgets:
         raise ValueError("a scrubber needs at least one budget, e.g. budgets=(1, 4, 9, 16).")
-    cached = getattr(view, "_scrubber_figure", None)
-    if cached is None or cached[0] != dpi:
-        fig, artists = _draw(view.landscape, *view.size, dpi)
-        cached = (dpi, _make_update(artists, view.landscape, view.tpe), _Blitter(fig, _moving(artists)))
-        view._scrubber_figure = cached
-    _, update, blitter = cached
-    frames = []
-    for budget in budgets:
-        update(method=method, budget=budget, seed=seed)
-        frames.append(blitter.png())
-    return Scrubber(frames, [f"{b} trials" for b in budgets], control="budget", initial=len(budgets) // 2,
+    landscape = _check_landscape(landscape)
+    if tpe is None:
+        tpe = {seed: tpe_points(landscape, MAX_BUDGET, seed=seed)}
+    scene = draw(new_figure(width, height, dpi), landscape, tpe)
+    return scrubber(scene, "budget", budgets, fixed={"method": method, "seed": seed}, fmt="{} trials",
                     title=f"{LABELS[method]} (seed {seed}): move the slider to add trials")

@@ -16,9 +16,10 @@ Compute (NumPy, tested):
 * :func:`verdict` ``(result)``: one line that says what the histograms show (collapsed,
   saturated, exploding, or a healthy spread).
 
-View (thin): :func:`initialization_explorer` draws 2 x ``layers`` histogram panels once and
-updates their heights in place (``StepPatch.set_data``); :func:`std_scrubber` packs frames over
-the weight std for readers of the static page.
+View (thin): :func:`draw` draws 2 x ``layers`` histogram panels once and returns the
+:class:`~nbcode.widgets.Scene` whose update changes their heights in place
+(``StepPatch.set_data``); :func:`initialization_explorer` is the live figure and
+:func:`std_scrubber` the static one, the same scene over a grid of weight stds.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import init as init_module
+from .._checks import positive_int
 from ..layers import activation_layer
 
 __all__ = [
@@ -43,8 +45,8 @@ __all__ = [
     "layer_activations",
     "verdict",
     "initialization_explorer",
+    "draw",
     "std_scrubber",
-    "LATENCY_CASES",
 ]
 
 #: Initialisation schemes offered by the dropdown: a fixed-std normal, Xavier (Glorot) normal, He normal.
@@ -81,12 +83,6 @@ def _activation(name) -> str:
     if key not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; choose one of: {', '.join(ACTIVATIONS)}.")
     return key
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
 
 
 def weight_std(scheme: str, std: float, fan_in: int, fan_out: int) -> float:
@@ -207,7 +203,9 @@ def layer_activations(
     """
     scheme = _scheme(scheme)
     key = _activation(activation)
-    layers, width, n = (_positive_int(v, name) for v, name in ((layers, "layers"), (width, "width"), (n, "n")))
+    layers = positive_int(layers, "layers", example="layers=5")
+    width = positive_int(width, "width", example="width=100")
+    n = positive_int(n, "n", example="n=1000")
     init = _initializer(scheme, std)
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
@@ -282,14 +280,6 @@ def verdict(result: dict) -> str:
     return state
 
 
-#: The compute calls one control move triggers in the view (timed by the lead's benchmark).
-LATENCY_CASES = [
-    (layer_activations, {"scheme": "normal", "std": 0.01, "activation": "tanh", "n": 300, "dtype": np.float32}),
-    (layer_activations, {"scheme": "he", "std": 0.01, "activation": "relu", "n": 300, "dtype": np.float32}),
-    (layer_activations, {"scheme": "normal", "std": 10.0, "activation": "sigmoid", "n": 300, "dtype": np.float32}),
-]
-
-
 # ---------------------------------------------------------------------------- the view
 _SCHEME_LABELS = {"normal": "normal", "xavier": "Xavier", "he": "He"}
 _TICKS = {"sigmoid": (0.0, 0.5, 1.0), "tanh": (-1.0, 0.0, 1.0), "relu": (0.0, 2.0, 4.0)}
@@ -300,6 +290,88 @@ def _title(result: dict) -> str:
     scheme, key = result["scheme"], result["activation"]
     init = f"N(0, {result['weight_std']:.3g}^2)" if scheme == "normal" else f"{_SCHEME_LABELS[scheme]} (std {result['weight_std']:.3g})"
     return f"{key}, {init}: {verdict(result)}"
+
+
+def _panels(fig, layers: int):
+    """The 2 x ``layers`` axes and their empty histograms: activations on top, gradients below.
+
+    Fixed margins, no shared axes (matplotlib would measure every sibling's tick labels), no y
+    ticks (each row has one y-range; the shapes are the message), x tick labels on the first
+    column only: ten panels of ticks are most of what the background costs.
+    """
+    axes = fig.subplots(2, layers, squeeze=False)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.1, top=0.86, wspace=0.08, hspace=0.32)
+    grad_edges = np.arange(GRAD_OCTAVES[0], GRAD_OCTAVES[1] + 1, 2) * math.log10(2.0)
+    act_stairs, grad_stairs = [], []
+    for l in range(layers):
+        ax_a, ax_g = axes[0, l], axes[1, l]
+        act_stairs.append(ax_a.stairs(np.zeros(BINS), np.linspace(0.0, 1.0, BINS + 1), fill=True, color="#1f77b4"))
+        grad_stairs.append(ax_g.stairs(np.zeros(GRAD_BINS), grad_edges, fill=True, color="#d62728"))
+        ax_g.set_xlim(grad_edges[0], grad_edges[-1])
+        ax_g.set_xticks(_GRAD_TICKS, labels=[str(t) for t in _GRAD_TICKS] if l == 0 else [])
+        for ax in (ax_a, ax_g):
+            ax.set_yticks([])
+            ax.tick_params(labelsize=7, labelbottom=l == 0)
+            # the bars stand in front of the axis lines, so a frame need not redraw 40 spines over them
+            for spine in ax.spines.values():
+                spine.set_zorder(0.5)
+        ax_a.set_title(" ", fontsize=9)  # the text changes on every update, the style never
+    axes[0, layers // 2].set_xlabel("activation value", fontsize=8)
+    axes[1, layers // 2].set_xlabel("log10 |dL/dz|  (z: the input of the layer's activation)", fontsize=8)
+    axes[0, 0].set_ylabel("fraction of outputs", fontsize=8)
+    axes[1, 0].set_ylabel("fraction of gradients", fontsize=8)
+    return axes, act_stairs, grad_stairs
+
+
+def draw(fig, *, layers: int = 5, width: int = 100, n: int = 300, seed: int = 0):
+    """Draw the histogram panels once and return their :class:`~nbcode.widgets.Scene`.
+
+    ``update(scheme, std, activation)`` runs :func:`layer_activations` (in float32: twice as
+    fast, the same histograms) and changes the bar heights and titles; it returns that result.
+    The activation sets the top row's x-range and ticks, so it is the background key; the std
+    and the scheme change only the bars and the texts.
+    """
+    from ._core import Scene
+
+    axes, act_stairs, grad_stairs = _panels(fig, layers)
+    suptitle = fig.suptitle(" ", fontsize=10)
+    shown = {"activation": None}  # the top row's x-axis, set again only when the activation changes
+
+    def show_activation_axis(key: str) -> None:
+        if key == shown["activation"]:
+            return
+        shown["activation"] = key
+        lo, hi = ACTIVATION_RANGE[key]
+        for ax in axes[0]:
+            ax.set(xlim=(lo, hi), xticks=_TICKS[key])
+        axes[0, 0].set_xticklabels([f"{t:g}" for t in _TICKS[key]])
+
+    def update(scheme: str = "normal", std: float = 0.01, activation: str = "tanh") -> dict:
+        r = layer_activations(scheme, std, activation, layers, width, n, seed, dtype=np.float32)
+        show_activation_axis(r["activation"])
+        # each row on one y-scale, so the layers compare at a glance; a floor keeps an empty row drawable
+        top_act = 1.1 * max(float(r["hist"].max()), 0.01)
+        top_grad = 1.1 * max(float(r["grad_hist"].max()), 0.01)
+        for l in range(layers):
+            act_stairs[l].set_data(r["hist"][l], r["edges"])
+            grad_stairs[l].set_data(r["grad_hist"][l])
+            axes[0, l].set_ylim(0.0, top_act)
+            axes[1, l].set_ylim(0.0, top_grad)
+            axes[0, l].title.set_text(f"layer {l + 1}: std {r['std'][l]:.2g}")
+        suptitle.set_text(_title(r))
+        return r
+
+    def moving() -> list:
+        return [*act_stairs, *grad_stairs, *(ax.title for ax in axes[0]), suptitle]
+
+    return Scene(fig, update, moving, background=lambda values: _activation(values["activation"]))
+
+
+def _figure(dpi: int):
+    # fixed margins (set in _panels), not constrained layout: the look the chapter was written for
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(10.0, 4.3), dpi=dpi)
 
 
 def initialization_explorer(
@@ -320,55 +392,8 @@ def initialization_explorer(
     Returns the :class:`~nbcode.widgets.LiveFigure`.
     """
     import ipywidgets as widgets
-    from matplotlib.figure import Figure
 
     from ._core import LiveFigure
-
-    # Drawing speed matters here (ten panels, mostly text and ticks): fixed margins instead of
-    # constrained layout, no shared axes (matplotlib would measure every sibling's tick labels),
-    # no y ticks (each row has one y-range; the shapes are the message), x tick labels on the
-    # first column only, titles at a fixed height (no search for overlapping tick labels).
-    fig = Figure(figsize=(10.0, 4.3), dpi=dpi)
-    axes = fig.subplots(2, layers)
-    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.1, top=0.86, wspace=0.08, hspace=0.32)
-    grad_edges = np.arange(GRAD_OCTAVES[0], GRAD_OCTAVES[1] + 1, 2) * math.log10(2.0)
-    act_stairs, grad_stairs = [], []
-    for l in range(layers):
-        ax_a, ax_g = axes[0, l], axes[1, l]
-        act_stairs.append(ax_a.stairs(np.zeros(BINS), np.linspace(0.0, 1.0, BINS + 1), fill=True, color="#1f77b4"))
-        grad_stairs.append(ax_g.stairs(np.zeros(GRAD_BINS), grad_edges, fill=True, color="#d62728"))
-        ax_g.set_xlim(grad_edges[0], grad_edges[-1])
-        ax_g.set_xticks(_GRAD_TICKS, labels=[str(t) for t in _GRAD_TICKS] if l == 0 else [])
-        for ax in (ax_a, ax_g):
-            ax.set_yticks([])
-            ax.tick_params(labelsize=7, labelbottom=l == 0)
-    axes[0, layers // 2].set_xlabel("activation value", fontsize=8)
-    axes[1, layers // 2].set_xlabel("log10 |dL/dz|  (z: the input of the layer's activation)", fontsize=8)
-    axes[0, 0].set_ylabel("fraction of outputs", fontsize=8)
-    axes[1, 0].set_ylabel("fraction of gradients", fontsize=8)
-    title = fig.suptitle("", fontsize=10)
-
-    for ax in axes[0]:
-        ax.set_title(" ", fontsize=9, y=1.0)  # the text changes on every update, the style never
-    shown = {"activation": None}
-
-    def update(scheme: str, std: float, activation: str) -> None:
-        r = layer_activations(scheme, std, activation, layers, width, n, seed, dtype=np.float32)
-        if r["activation"] != shown["activation"]:  # new x-range and ticks only when they change
-            shown["activation"] = r["activation"]
-            ticks = _TICKS[r["activation"]]
-            for l in range(layers):
-                axes[0, l].set(xlim=(r["edges"][0], r["edges"][-1]), xticks=ticks)
-            axes[0, 0].set_xticklabels([f"{t:g}" for t in ticks])
-        top_act = 1.1 * max(float(r["hist"].max()), 0.01)
-        top_grad = 1.1 * max(float(r["grad_hist"].max()), 0.01)
-        for l in range(layers):
-            act_stairs[l].set_data(r["hist"][l], r["edges"])
-            grad_stairs[l].set_data(r["grad_hist"][l])
-            axes[0, l].set_ylim(0.0, top_act)
-            axes[1, l].set_ylim(0.0, top_grad)
-            axes[0, l].title.set_text(f"layer {l + 1}: std {r['std'][l]:.2g}")
-        title.set_text(_title(r))
 
     controls = {
         "scheme": widgets.Dropdown(options=[("normal (std)", "normal"), ("xavier", "xavier"), ("he", "he")], value=scheme, description="init"),
@@ -376,68 +401,36 @@ def initialization_explorer(
         "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=activation, description="activation"),
     }
 
-    def _enable_std(change=None) -> None:  # the std slider only matters for the "normal" scheme
+    def enable_std(change=None) -> None:  # the std slider only matters for the "normal" scheme
         controls["std"].disabled = controls["scheme"].value != "normal"
 
-    controls["scheme"].observe(_enable_std, names="value")
-    _enable_std()
-    return LiveFigure(fig, controls, update, columns=3)
+    controls["scheme"].observe(enable_std, names="value")
+    enable_std()
+    scene = draw(_figure(dpi), layers=layers, width=width, n=n, seed=seed)
+    return LiveFigure(scene, controls, columns=3)
 
 
-def _blit_frames(fig, update, calls, dpi: int) -> list[bytes]:
-    """PNG frames of ``fig`` after ``update(**kwargs)`` for each kwargs in ``calls``.
-
-    Only the histograms and the titles change between frames, so the rest of the figure (axes,
-    ticks, labels: most of the drawing time) is drawn once and each frame redraws just those
-    artists over it (matplotlib's blitting), about three times faster than a full draw.
+def std_scrubber(
+    activation: str = "tanh",
+    stds=STDS,
+    *,
+    layers: int = 5,
+    width: int = 100,
+    n: int = 300,
+    seed: int = 0,
+    dpi: int = 60,
+):
+    """The static figure: the histograms of ``activation`` under N(0, std^2) weights, one frame
+    per std in ``stds`` (default :data:`STDS`), rendered at ``dpi`` to keep the page light.
+    The initial frame is std 0.1 (Xavier's for width 100). Returns a :class:`~nbcode.widgets.Scrubber`.
     """
-    from io import BytesIO
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
-
-    dynamic = [patch for ax in fig.axes for patch in ax.patches]
-    dynamic += [ax.title for ax in fig.axes if ax.get_title()]
-    dynamic += fig.texts  # the suptitle
-    canvas = FigureCanvasAgg(fig)
-    old_dpi = fig.dpi
-    fig.set_dpi(dpi)
-    for artist in dynamic:
-        artist.set_animated(True)  # left out of canvas.draw(), drawn by hand below
-    try:
-        update(**calls[0])
-        canvas.draw()
-        background = canvas.copy_from_bbox(fig.bbox)
-        frames = []
-        for kwargs in calls:
-            update(**kwargs)
-            canvas.restore_region(background)
-            for artist in dynamic:
-                fig.draw_artist(artist)
-            buffer = BytesIO()
-            size = canvas.get_width_height()
-            Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(buffer, format="png")
-            frames.append(buffer.getvalue())
-    finally:
-        for artist in dynamic:
-            artist.set_animated(False)
-        fig.set_dpi(old_dpi)
-    return frames
-
-
-def std_scrubber(view, activation: str = "tanh", stds=STDS, *, dpi: int = 60):
-    """A static scrubber over the weight std (scheme "normal") for one activation; ``view`` is what
-    :func:`initialization_explorer` returned. Frames are rendered at ``dpi`` to keep the page light.
-    Like :func:`nbcode.widgets.scrubber`, but each frame redraws only what changes (see
-    ``_blit_frames``); the figure is left showing the initial frame (std 0.1)."""
-    from ._core import Scrubber
+    from ._core import scrubber
 
     stds = [float(s) for s in stds]
     if not stds:
         raise ValueError("a scrubber needs at least one value of its control; pass a non-empty list of stds.")
-    initial = int(np.argmin(np.abs(np.log10(np.maximum(stds, 1e-300)) + 1.0)))  # std 0.1: Xavier's for width 100
-    fixed = {"scheme": "normal", "activation": _activation(activation)}
-    frames = _blit_frames(view.fig, view._update, [{**fixed, "std": s} for s in stds], dpi)
-    view._update(**{**fixed, "std": stds[initial]})
-    return Scrubber(frames, [f"{s:.2g}" for s in stds], control="std",
-                    title=f"{activation}: layer histograms as the weight std grows", initial=initial)
+    key = _activation(activation)
+    initial = int(np.argmin(np.abs(np.log10(np.maximum(stds, 1e-300)) + 1.0)))  # the std closest to 0.1
+    scene = draw(_figure(dpi), layers=layers, width=width, n=n, seed=seed)
+    return scrubber(scene, "std", stds, fixed={"scheme": "normal", "activation": key}, fmt="{:.2g}",
+                    title=f"{key}: layer histograms as the weight std grows", initial=initial)

@@ -30,10 +30,10 @@ __all__ = [
     "loss_curves",
     "loss_at",
     "softmax_ce",
+    "draw",
     "loss_explorer",
     "loss_scrubber",
     "scrubber_values",
-    "LATENCY_CASES",
 ]
 
 #: The slider's range of predicted probabilities: wide enough to show BCE's -log(0.001) = 6.9.
@@ -107,14 +107,6 @@ def softmax_ce(logits, label: int) -> dict[str, np.ndarray | float]:
     }
 
 
-#: The compute calls one slider move triggers (timed by the lead's benchmark).
-LATENCY_CASES = [
-    (loss_curves, {"t": 1}),
-    (loss_at, {"p": 0.1, "t": 1}),
-    (softmax_ce, {"logits": (2.0, 1.0, 0.1), "label": 0}),
-]
-
-
 def scrubber_values(n: int = 21) -> np.ndarray:
     """``n`` probabilities from P_MIN to P_MAX, evenly spaced in the logit (rounded to 3 decimals)."""
     z_end = float(logit(P_MAX))
@@ -124,6 +116,63 @@ def scrubber_values(n: int = 21) -> np.ndarray:
 # ---------------------------------------------------------------------------- the view
 _MSE_COLOR, _BCE_COLOR = "#d62728", "#1f77b4"
 _CLASS_NAMES = ("class 0", "class 1", "class 2")
+
+
+def _draw_loss_panels(ax_loss, ax_grad):
+    """The two binary panels: loss and gradient curves (set per target) and the markers at p."""
+    artists = {}
+    for ax, key, ylabel in ((ax_loss, "", "loss"), (ax_grad, "grad_", "dL/dz (z = logit)")):
+        (artists[key + "mse"],) = ax.plot([0, 1], [0, 0], color=_MSE_COLOR,
+                                          label="MSE $(p-t)^2$" if not key else "sigmoid + MSE")
+        (artists[key + "bce"],) = ax.plot([0, 1], [0, 0], color=_BCE_COLOR,
+                                          label="BCE $-\\log$ (prob. of $t$)" if not key else "sigmoid + BCE")
+        (artists[key + "mse_dot"],) = ax.plot([], [], "o", color=_MSE_COLOR, ms=7)
+        (artists[key + "bce_dot"],) = ax.plot([], [], "o", color=_BCE_COLOR, ms=7)
+        ax.set(xlim=(0, 1), xlabel="predicted probability p", ylabel=ylabel)
+        ax.legend(loc="upper center", fontsize=8)
+    ax_loss.set(ylim=(-0.1, 7.3), yticks=range(8))
+    ax_grad.axhline(0.0, color="0.6", lw=0.8)
+    ax_grad.set(ylim=(-1.1, 1.1), yticks=np.linspace(-1.0, 1.0, 5))
+    return artists
+
+
+def draw(fig):
+    """The three panels of :func:`loss_explorer` on ``fig``, as a :class:`~nbcode.widgets.Scene`.
+
+    The curves depend only on the target t, so they belong to the background (one per t); the
+    markers, titles, bars and their labels move.
+    """
+    from ._core import Scene
+
+    ax_loss, ax_grad, ax_soft = fig.subplots(1, 3, width_ratios=(1.0, 1.0, 0.8))
+    art = _draw_loss_panels(ax_loss, ax_grad)
+    bars = ax_soft.bar(range(3), np.zeros(3), color="0.75", edgecolor="k", linewidth=0.5)
+    labels = [ax_soft.text(k, 0.0, "", ha="center", va="bottom", fontsize=9) for k in range(3)]
+    ax_soft.set(xticks=range(3), xticklabels=_CLASS_NAMES, ylim=(0, 1.12), ylabel="softmax probability",
+                yticks=np.linspace(0.0, 1.0, 5))
+
+    def update(p, t, label, z0, z1, z2) -> dict:
+        curves, at = loss_curves(t), loss_at(p, t)
+        for key in ("mse", "bce", "grad_mse", "grad_bce"):
+            art[key].set_data(curves["p"], curves[key])
+            art[key + "_dot"].set_data([at["p"]], [at[key]])
+        ax_loss.set_title(f"t={t}, p={at['p']:.3f}: MSE {at['mse']:.3f}, BCE {at['bce']:.3f}", fontsize=10)
+        ax_grad.set_title(f"dL/dz: MSE {at['grad_mse']:+.3f}, BCE {at['grad_bce']:+.3f}", fontsize=10)
+        soft = softmax_ce((z0, z1, z2), label)
+        for k, (bar, text, prob) in enumerate(zip(bars, labels, soft["probs"])):
+            bar.set_height(prob)
+            text.set_position((k, prob + 0.01))
+            text.set_text(f"{prob:.3f}")
+            bar.set_facecolor(_BCE_COLOR if k == label else "0.75")
+            bar.set_linewidth(2.0 if k == label else 0.5)
+        ax_soft.set_title(f"target {_CLASS_NAMES[label]}: CE {soft['loss']:.3f}", fontsize=10)
+        return {"binary": at, "softmax": soft}
+
+    def moving() -> list:
+        dots = [art[key + "_dot"] for key in ("mse", "bce", "grad_mse", "grad_bce")]
+        return [*dots, *bars, *labels, ax_loss.title, ax_grad.title, ax_soft.title]
+
+    return Scene(fig, update, moving, background=lambda values: values["t"])
 
 
 def loss_explorer(p: float = 0.1, t: int = 1, logits=(2.0, 1.0, 0.1), label: int = 0, *, dpi: int = 80):
@@ -138,53 +187,6 @@ def loss_explorer(p: float = 0.1, t: int = 1, logits=(2.0, 1.0, 0.1), label: int
 
     from ._core import LiveFigure, new_figure
 
-    fig = new_figure(10.0, 3.4, dpi=dpi)
-    ax_loss, ax_grad, ax_soft = fig.subplots(1, 3, width_ratios=(1.0, 1.0, 0.8))
-
-    curves = loss_curves(t)
-    (mse_line,) = ax_loss.plot(curves["p"], curves["mse"], color=_MSE_COLOR, label="MSE $(p-t)^2$")
-    (bce_line,) = ax_loss.plot(curves["p"], curves["bce"], color=_BCE_COLOR, label="BCE $-\\log$ (prob. of $t$)")
-    (mse_dot,) = ax_loss.plot([], [], "o", color=_MSE_COLOR, ms=7)
-    (bce_dot,) = ax_loss.plot([], [], "o", color=_BCE_COLOR, ms=7)
-    ax_loss.set(xlim=(0, 1), ylim=(-0.1, 7.3), xlabel="predicted probability p", ylabel="loss", yticks=range(8))
-    ax_loss.legend(loc="upper center", fontsize=8)
-
-    (gmse_line,) = ax_grad.plot(curves["p"], curves["grad_mse"], color=_MSE_COLOR, label="sigmoid + MSE")
-    (gbce_line,) = ax_grad.plot(curves["p"], curves["grad_bce"], color=_BCE_COLOR, label="sigmoid + BCE")
-    (gmse_dot,) = ax_grad.plot([], [], "o", color=_MSE_COLOR, ms=7)
-    (gbce_dot,) = ax_grad.plot([], [], "o", color=_BCE_COLOR, ms=7)
-    ax_grad.axhline(0.0, color="0.6", lw=0.8)
-    ax_grad.set(xlim=(0, 1), ylim=(-1.1, 1.1), xlabel="predicted probability p", ylabel="dL/dz (z = logit)",
-                yticks=np.linspace(-1.0, 1.0, 5))
-    ax_grad.legend(loc="upper center", fontsize=8)
-
-    bars = ax_soft.bar(range(3), np.zeros(3), color="0.75", edgecolor="k", linewidth=0.5)
-    labels = [ax_soft.text(k, 0.0, "", ha="center", va="bottom", fontsize=9) for k in range(3)]
-    ax_soft.set(xticks=range(3), xticklabels=_CLASS_NAMES, ylim=(0, 1.12), ylabel="softmax probability",
-                yticks=np.linspace(0.0, 1.0, 5))
-
-    def update(p, t, label, z0, z1, z2):
-        curves = loss_curves(t)
-        mse_line.set_ydata(curves["mse"])
-        bce_line.set_ydata(curves["bce"])
-        gmse_line.set_ydata(curves["grad_mse"])
-        gbce_line.set_ydata(curves["grad_bce"])
-        at = loss_at(p, t)
-        mse_dot.set_data([at["p"]], [at["mse"]])
-        bce_dot.set_data([at["p"]], [at["bce"]])
-        gmse_dot.set_data([at["p"]], [at["grad_mse"]])
-        gbce_dot.set_data([at["p"]], [at["grad_bce"]])
-        ax_loss.set_title(f"t={t}, p={at['p']:.3f}: MSE {at['mse']:.3f}, BCE {at['bce']:.3f}", fontsize=10)
-        ax_grad.set_title(f"dL/dz: MSE {at['grad_mse']:+.3f}, BCE {at['grad_bce']:+.3f}", fontsize=10)
-        soft = softmax_ce((z0, z1, z2), label)
-        for k, (bar, text, prob) in enumerate(zip(bars, labels, soft["probs"])):
-            bar.set_height(prob)
-            text.set_position((k, prob + 0.01))
-            text.set_text(f"{prob:.3f}")
-            bar.set_facecolor(_BCE_COLOR if k == label else "0.75")
-            bar.set_linewidth(2.0 if k == label else 0.5)
-        ax_soft.set_title(f"target {_CLASS_NAMES[label]}: CE {soft['loss']:.3f}", fontsize=10)
-
     slider = dict(continuous_update=True, style={"description_width": "initial"})
     controls = {
         "p": widgets.FloatSlider(value=p, min=P_MIN, max=P_MAX, step=0.001, readout_format=".3f", description="p", **slider),
@@ -197,23 +199,16 @@ def loss_explorer(p: float = 0.1, t: int = 1, logits=(2.0, 1.0, 0.1), label: int
         "z1": widgets.FloatSlider(value=logits[1], min=-20.0, max=20.0, step=0.1, description="score z1", **slider),
         "z2": widgets.FloatSlider(value=logits[2], min=-20.0, max=20.0, step=0.1, description="score z2", **slider),
     }
-    view = LiveFigure(fig, controls, update, columns=3)
-    # The first render placed the axes (constrained layout); keep them there. With a layout
-    # engine, every savefig runs the solver and an extra draw: about twice the cost per frame.
-    fig.set_layout_engine(None)
-    return view
+    return LiveFigure(draw(new_figure(10.0, 3.4, dpi=dpi)), controls, columns=3)
 
 
-def loss_scrubber(view, values=None, *, dpi: int = 64):
-    """A static scrubber over p (default: 21 values on a logit grid) with t = 1 and the view's
-    other controls as they are; ``view`` is what :func:`loss_explorer` returned. Frames are
-    rendered at ``dpi`` (64 keeps 21 frames well under 1.5 MB)."""
-    from ._core import scrubber
+def loss_scrubber(values=None, *, logits=(2.0, 1.0, 0.1), label: int = 0, dpi: int = 64):
+    """A static scrubber over p (default: 21 values on a logit grid) with t = 1 and the three
+    class scores ``logits`` with target ``label`` (the explorer's defaults). Frames are rendered
+    at ``dpi`` (64 keeps 21 frames well under 1.5 MB)."""
+    from ._core import new_figure, scrubber
 
-    fixed = {**view.values, "t": 1}
-    fixed.pop("p")
+    fixed = {"t": 1, "label": label, "z0": logits[0], "z1": logits[1], "z2": logits[2]}
     values = scrubber_values() if values is None else values
-    return scrubber(
-        view.fig, view._update, "p", list(values), fixed=fixed, fmt="{:.3f}", dpi=dpi,
-        title="Loss and its gradient w.r.t. the logit for target t = 1",
-    )
+    return scrubber(draw(new_figure(10.0, 3.4, dpi=dpi)), "p", list(values), fixed=fixed, fmt="{:.3f}",
+                    title="Loss and its gradient w.r.t. the logit for target t = 1")

@@ -19,7 +19,9 @@ the finite-population correction of sampling without replacement (0 at B = N).
   :func:`nbcode.data.batches` is);
 * :func:`sgd_path` runs mini-batch gradient descent over shuffled epochs of
   :func:`nbcode.data.batches` (the update ``theta <- theta - lr g_S`` of :class:`nbcode.optim.SGD`);
-* :func:`minibatch_explorer` is the live figure (batch-size, learning-rate and seed controls),
+* :func:`draw` draws the figure once and returns its :class:`~nbcode.widgets.Scene` (its update
+  moves the arrows, the path, the loss curves and the titles);
+  :func:`minibatch_explorer` is the live figure (batch-size, learning-rate and seed controls),
   :func:`minibatch_scrubber` its static version over the batch sizes 1, 2, 4, ..., N.
 
 Compute functions use NumPy only; matplotlib and ipywidgets are imported inside the views.
@@ -36,8 +38,7 @@ from .. import data
 __all__ = [
     "SEED", "LINE", "N", "START", "STEPS", "ARROWS", "BATCH_SIZES", "LINE_X", "LINE_Y",
     "line_data", "loss", "full_gradient", "per_sample_gradients", "gradient_noise",
-    "sample_gradients", "sgd_path", "describe", "minibatch_explorer", "minibatch_scrubber",
-    "LATENCY_CASES",
+    "sample_gradients", "sgd_path", "describe", "draw", "minibatch_explorer", "minibatch_scrubber",
 ]
 
 #: Seed of the fixed noisy line.
@@ -197,146 +198,118 @@ def describe(batch_size: int, lr: float, losses: np.ndarray) -> str:
 # views
 # --------------------------------------------------------------------------------------------
 
-def _draw(fig, batch_size: int, lr: float, seed: int):
-    """Draw the figure once; return ``update(batch_size, lr, seed)`` that changes it in place."""
-    from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+def _minimum() -> tuple[float, float]:
+    """The least-squares line (w*, b*) of the fixed data, from the normal equations."""
+    w_star = (_SXY - _SX * _SY) / (_SXX - _SX * _SX)
+    return w_star, _SY - w_star * _SX
 
-    ax_surf, ax_loss = fig.subplots(1, 2, width_ratios=(1.15, 1.0))
+
+def _draw_surface(ax) -> dict:
+    """Contours, minimum, the (empty) SGD path and the arrows at the start; returns the movers."""
+    from matplotlib.ticker import MaxNLocator
+
     W, Bg = np.meshgrid(np.linspace(*XLIM, 120), np.linspace(*YLIM, 120))
     Z = loss(W, Bg)
-    w_star = (_SXY - _SX * _SY) / (_SXX - _SX * _SX)
-    minimum = (w_star, _SY - w_star * _SX)
-    f_min = float(loss(*minimum))
-    ax_surf.contour(W, Bg, Z, levels=f_min + np.geomspace(0.1, float(Z.max() - f_min), 12), colors="0.6", linewidths=0.8)
-    (star,) = ax_surf.plot(*minimum, marker="*", color="k", markersize=12, linestyle="none", label="minimum",
-                           zorder=5)
-    (path_line,) = ax_surf.plot([], [], "-o", color="tab:red", markersize=2, linewidth=1.0, label="SGD path")
+    f_min = float(loss(*_minimum()))
+    ax.contour(W, Bg, Z, levels=f_min + np.geomspace(0.1, float(Z.max() - f_min), 12), colors="0.6", linewidths=0.8)
+    # the star and the legend are redrawn each frame too, so that they stay on top of path and arrows
+    (star,) = ax.plot(*_minimum(), marker="*", color="k", markersize=12, linestyle="none", label="minimum", zorder=5)
+    (path,) = ax.plot([], [], "-o", color="tab:red", markersize=2, linewidth=1.0, label="SGD path")
     zeros = np.zeros(ARROWS)
-    arrows = ax_surf.quiver(np.full(ARROWS, START[0]), np.full(ARROWS, START[1]), zeros, zeros, color="tab:blue",
-                            alpha=0.55, angles="xy", scale_units="xy", scale=1.0, width=0.006, label="mini-batch -g")
-    full = ax_surf.quiver([START[0]], [START[1]], [0.0], [0.0], color="k", angles="xy", scale_units="xy", scale=1.0,
-                          width=0.009, label="full -g", zorder=4)
-    ax_surf.set_xlim(*XLIM)
-    ax_surf.set_ylim(*YLIM)
-    ax_surf.set_xlabel("slope w")
-    ax_surf.set_ylabel("intercept b")
-    ax_surf.legend(loc="lower right", fontsize=7)
-    for axis in (ax_surf.xaxis, ax_surf.yaxis):
+    arrows = ax.quiver(np.full(ARROWS, START[0]), np.full(ARROWS, START[1]), zeros, zeros, color="tab:blue",
+                       alpha=0.55, angles="xy", scale_units="xy", scale=1.0, width=0.006, label="mini-batch -g")
+    full = ax.quiver([START[0]], [START[1]], [0.0], [0.0], color="k", angles="xy", scale_units="xy", scale=1.0,
+                     width=0.009, label="full -g", zorder=4)
+    ax.set_xlim(*XLIM)
+    ax.set_ylim(*YLIM)
+    ax.set_xlabel("slope w")
+    ax.set_ylabel("intercept b")
+    legend = ax.legend(loc="lower right", fontsize=7)
+    for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_locator(MaxNLocator(5))
-    surf_title = ax_surf.set_title("", fontsize=9)
+    title = ax.set_title("", fontsize=9)
+    return dict(star=star, path=path, arrows=arrows, full=full, legend=legend, title=title)
 
+
+def _draw_loss(ax) -> dict:
+    """Full-data MSE along this batch size's path and the full-batch one; returns the movers."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+
+    f_min = float(loss(*_minimum()))
     steps = np.arange(STEPS + 1)
-    ax_loss.axhline(f_min, color="k", linestyle="--", linewidth=1, label=f"minimum {f_min:.3g}")
-    (gd_line,) = ax_loss.plot(steps, steps * np.nan, color="0.6", linewidth=1.2, label="full batch (B = N)")
-    (loss_line,) = ax_loss.plot(steps, steps * np.nan, color="tab:red", linewidth=1.2, label="this batch size")
-    ax_loss.set_yscale("log")
+    ax.axhline(f_min, color="k", linestyle="--", linewidth=1, label=f"minimum {f_min:.3g}")
+    (gd_line,) = ax.plot(steps, steps * np.nan, color="0.6", linewidth=1.2, label="full batch (B = N)")
+    (loss_line,) = ax.plot(steps, steps * np.nan, color="tab:red", linewidth=1.2, label="this batch size")
+    ax.set_yscale("log")
     # a few fixed, plainly labelled ticks and no minor ones: text is the slow part of a frame
-    ax_loss.yaxis.set_major_locator(FixedLocator([1, 2, 5, 10, 20, 50, 100]))
-    ax_loss.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax_loss.yaxis.set_minor_locator(NullLocator())
-    ax_loss.set_xlim(0, STEPS)
-    ax_loss.set_ylim(0.7 * f_min, 3 * float(loss(*START)))
-    ax_loss.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-    ax_loss.set_xlabel("step (one mini-batch each)")
-    ax_loss.set_ylabel("MSE on all N points")
-    ax_loss.legend(loc="upper right", fontsize=7)
-    loss_title = ax_loss.set_title("", fontsize=9)
-
-    def update(batch_size: int, lr: float, seed: int) -> None:
-        grads, g = sample_gradients(batch_size, START, ARROWS, seed)
-        arrows.set_UVC(-ARROW_SCALE * grads[:, 0], -ARROW_SCALE * grads[:, 1])
-        full.set_UVC([-ARROW_SCALE * g[0]], [-ARROW_SCALE * g[1]])
-        spread = float(np.mean(np.sum((grads - g) ** 2, axis=1)))
-        surf_title.set_text(f"B = {batch_size}: mean |g_B - g|^2 = {spread:.3g} over {ARROWS} batches "
-                            f"(exact {gradient_noise(batch_size):.3g})")
-        path, losses = sgd_path(batch_size, lr, STEPS, seed)
-        path_line.set_data(path[:, 0], path[:, 1])
-        loss_line.set_data(steps, losses)
-        gd_line.set_ydata(sgd_path(N, lr, STEPS, seed)[1])
-        loss_title.set_text(describe(batch_size, lr, losses))
-
-    update(batch_size, lr, seed)
-    # lay out once, then freeze: the moving artists never change the margins
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
-    # what changes from frame to frame, in drawing order (the star and legends go on top)
-    update.artists = [arrows, full, path_line, surf_title, gd_line, loss_line, loss_title,
-                      star, ax_surf.get_legend(), ax_loss.get_legend()]
-    return update
+    ax.yaxis.set_major_locator(FixedLocator([1, 2, 5, 10, 20, 50, 100]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_xlim(0, STEPS)
+    ax.set_ylim(0.7 * f_min, 3 * float(loss(*START)))
+    ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+    ax.set_xlabel("step (one mini-batch each)")
+    ax.set_ylabel("MSE on all N points")
+    legend = ax.legend(loc="upper right", fontsize=7)
+    title = ax.set_title("", fontsize=9)
+    return dict(gd_line=gd_line, loss_line=loss_line, legend=legend, title=title)
 
 
-def _blitted_frames(fig, update, artists, settings) -> list[bytes]:
-    """PNG frames of ``fig`` after ``update(**kw)`` for each ``kw`` in ``settings``.
+def draw(fig):
+    """Draw the figure (gradients and path over the surface, loss curves) and return its Scene.
 
-    Only ``artists`` are redrawn, over a background (axes, ticks, labels, contours) rendered once:
-    the tick labels are most of the cost of a full redraw.
+    The controls are ``batch_size``, ``lr`` and ``seed``; none changes an axis, so there is one
+    background. ``update`` returns a dict: the sampled ``gradients`` (ARROWS, 2), the
+    ``full_gradient``, their mean squared ``spread`` and its exact expectation ``noise``, the SGD
+    ``path`` and its ``losses``, and the ``full_batch_losses`` of plain gradient descent.
     """
-    import io
+    from ._core import Scene
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
+    ax_surf, ax_loss = fig.subplots(1, 2, width_ratios=(1.15, 1.0))
+    surf, curves = _draw_surface(ax_surf), _draw_loss(ax_loss)
 
-    canvas = FigureCanvasAgg(fig)
-    for artist in artists:
-        artist.set_animated(True)
-    try:
-        canvas.draw()
-        background = canvas.copy_from_bbox(fig.bbox)
-        frames = []
-        for kwargs in settings:
-            update(**kwargs)
-            canvas.restore_region(background)
-            for artist in artists:
-                fig.draw_artist(artist)
-            buffer = io.BytesIO()
-            Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png")
-            frames.append(buffer.getvalue())
-    finally:
-        for artist in artists:
-            artist.set_animated(False)
-    return frames
+    def update(batch_size: int = 16, lr: float = 0.05, seed: int = 0) -> dict:
+        grads, g = sample_gradients(batch_size, START, ARROWS, seed)
+        spread, noise = float(np.mean(np.sum((grads - g) ** 2, axis=1))), gradient_noise(batch_size)
+        path, losses = sgd_path(batch_size, lr, STEPS, seed)
+        full_batch_losses = sgd_path(N, lr, STEPS, seed)[1]
+        surf["arrows"].set_UVC(-ARROW_SCALE * grads[:, 0], -ARROW_SCALE * grads[:, 1])
+        surf["full"].set_UVC([-ARROW_SCALE * g[0]], [-ARROW_SCALE * g[1]])
+        surf["title"].set_text(f"B = {batch_size}: mean |g_B - g|^2 = {spread:.3g} over {ARROWS} batches "
+                               f"(exact {noise:.3g})")
+        # a diverged path holds NaN rows: matplotlib leaves a gap there
+        surf["path"].set_data(path[:, 0], path[:, 1])
+        curves["loss_line"].set_ydata(losses)
+        curves["gd_line"].set_ydata(full_batch_losses)
+        curves["title"].set_text(describe(batch_size, lr, losses))
+        return dict(gradients=grads, full_gradient=g, spread=spread, noise=noise, path=path, losses=losses,
+                    full_batch_losses=full_batch_losses)
+
+    return Scene(fig, update, lambda: [*surf.values(), *curves.values()])
 
 
 def minibatch_explorer(batch_size: int = 16, lr: float = 0.05, seed: int = 0):
-    """Live figure: batch-size, learning-rate and seed controls; returns a LiveFigure."""
+    """Live figure: batch-size, learning-rate and seed controls; returns a LiveFigure.
+
+    ``view.scene.result`` is the last result of the scene's update (see :func:`draw`).
+    """
     import ipywidgets as widgets
 
     from ._core import LiveFigure, new_figure
 
-    fig = new_figure(9.0, 3.8)
-    update = _draw(fig, batch_size, lr, seed)
     controls = {
         "batch_size": widgets.SelectionSlider(options=list(BATCH_SIZES), value=batch_size, description="batch size"),
         "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.05, description="lr",
                                      readout_format=".3g", continuous_update=False),
         "seed": widgets.IntSlider(value=seed, min=0, max=20, description="seed"),
     }
-    return LiveFigure(fig, controls, update, columns=3)
+    return LiveFigure(draw(new_figure(9.0, 3.8)), controls, columns=3)
 
 
-def minibatch_scrubber(lr: float = 0.05, seed: int = 0, dpi: int = 72):
-    """Static version: the same figure for the batch sizes 1, 2, 4, ..., N (lr and seed fixed).
+def minibatch_scrubber(lr: float = 0.05, seed: int = 0, *, dpi: int = 72):
+    """Static version: the same figure for the batch sizes 1, 2, 4, ..., N (lr and seed fixed), opening on 16."""
+    from ._core import new_figure, scrubber
 
-    The frames are those :func:`nbcode.widgets.scrubber` would make, rendered by blitting (the
-    static background drawn once), which is several times faster.
-    """
-    from ._core import Scrubber, new_figure
-
-    fig = new_figure(9.0, 3.8, dpi=dpi)
-    initial = BATCH_SIZES.index(16)
-    update = _draw(fig, BATCH_SIZES[initial], lr, seed)
-    frames = _blitted_frames(fig, update, update.artists,
-                             [dict(batch_size=B, lr=lr, seed=seed) for B in BATCH_SIZES])
-    update(BATCH_SIZES[initial], lr, seed)  # leave the figure showing the initial frame, as the page does
-    return Scrubber(frames, [str(B) for B in BATCH_SIZES], control="batch_size",
-                    title=f"Mini-batch gradients at the start and {STEPS} SGD steps (lr = {lr:g})", initial=initial)
-
-
-#: The compute calls one slider move triggers (timed by the lead's benchmark).
-LATENCY_CASES = [
-    (sample_gradients, dict(batch_size=1, point=START, k=ARROWS, seed=0)),
-    (sample_gradients, dict(batch_size=512, point=START, k=ARROWS, seed=0)),
-    (gradient_noise, dict(batch_size=16)),
-    (sgd_path, dict(batch_size=1, lr=0.05, steps=STEPS, seed=0)),
-    (sgd_path, dict(batch_size=N, lr=0.05, steps=STEPS, seed=0)),
-]
+    return scrubber(draw(new_figure(9.0, 3.8, dpi)), "batch_size", BATCH_SIZES, fixed={"lr": lr, "seed": seed},
+                    fmt=str, initial=BATCH_SIZES.index(16),
+                    title=f"Mini-batch gradients at the start and {STEPS} SGD steps (lr = {lr:g})")

@@ -5,10 +5,11 @@ Compute half: :func:`race` runs the chosen optimizers of :mod:`nbcode.optim` (th
 their paths, the loss gap ``f(p_k) - f_min`` along each path and the step at which a path
 diverged. NumPy only.
 
-View half: :func:`race_view` draws the contours of every race surface once, one line per
-optimizer on the surface and one on a log-scale loss plot, and a legend that gives each
-optimizer's final loss or "diverged at step k". Moving a control calls ``set_data`` on those
-lines. :func:`race_scrubber` is the static version: the same figure over a grid of learning rates.
+View half: :func:`draw` draws the contours of every race surface once, one line per optimizer
+on the surface and one on a log-scale loss plot, and a legend that gives each optimizer's final
+loss or "diverged at step k", and returns the :class:`~nbcode.widgets.Scene`; moving a control
+calls ``set_data`` on those lines. :func:`race_view` is the live figure, :func:`race_scrubber`
+the static one: the same scene over a grid of learning rates.
 
 Extreme settings are answers, not errors: at ``lr=10`` the SGD family diverges within a few
 steps (the path ends and the legend says when) while Adam, RMSprop and AdaGrad stay bounded.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -32,9 +33,9 @@ __all__ = [
     "RACE_SURFACES",
     "RaceResult",
     "race",
+    "draw",
     "race_view",
     "race_scrubber",
-    "LATENCY_CASES",
 ]
 
 #: Every optimizer the race knows, in the order the chapter derives them.
@@ -178,23 +179,19 @@ def race(
     )
 
 
-#: The compute a slider move triggers (for the lead's latency benchmark): the view's default
-#: selection and the worst case, all seven optimizers, at the view's 150 steps.
-LATENCY_CASES = [
-    (race, dict(surface="quadratic_bowl", names=("sgd", "momentum", "rmsprop", "adam"), lr=0.05, momentum=0.9, steps=150)),
-    (race, dict(surface="rosenbrock", names=OPTIMIZER_NAMES, lr=0.01, momentum=0.9, steps=150)),
-]
-
 _GAP_FLOOR = 1e-10  # bottom of the log-scale loss axis; smaller gaps are drawn there
 
 
-def _draw_race_figure(steps: int, width: float, height: float, dpi: int):
-    """Draw everything that does not depend on the controls; return the figure and its artists."""
+def draw(fig, steps: int = 150):
+    """Draw the race figure (everything that does not depend on the controls) and return its Scene.
+
+    The surface's contours, axes and tick labels form the background, redrawn only when the
+    surface changes; the paths, end markers, loss curves, title and legend texts move.
+    """
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-    from nbcode.widgets import new_figure
+    from ._core import Scene
 
-    fig = new_figure(width, height, dpi=dpi)
     grid = fig.add_gridspec(1, 3, width_ratios=[1.0, 1.0, 0.8])
     ax_path, ax_gap, ax_legend = (fig.add_subplot(grid[0, i]) for i in range(3))
     ax_legend.axis("off")
@@ -209,7 +206,7 @@ def _draw_race_figure(steps: int, width: float, height: float, dpi: int):
                                    linewidths=0.6, antialiased=False)
         minima = surf.minima or (surf.minimum,)
         (minimum,) = ax_path.plot([p[0] for p in minima], [p[1] for p in minima], "*", color="k", markersize=10)
-        surfaces[key] = (surf, contours, minimum)
+        surfaces[key] = (contours, minimum)
     (start,) = ax_path.plot([], [], "o", color="k", markersize=5, markerfacecolor="white")
     ax_path.set_xlabel("x")
     ax_path.set_ylabel("y")
@@ -225,7 +222,7 @@ def _draw_race_figure(steps: int, width: float, height: float, dpi: int):
     ax_gap.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"1e{round(math.log10(v))}"))
     ax_gap.yaxis.set_minor_locator(NullLocator())
     ax_gap.set_xlim(0, steps)
-    ax_gap.set_ylim(_GAP_FLOOR / 2, 1e3)  # the widest tick labels, so the frozen layout fits them
+    ax_gap.set_ylim(_GAP_FLOOR / 2, 1e3)  # the widest tick labels, so the layout solved once fits them
     ax_gap.set_xlabel("step")
     ax_gap.set_ylabel("f(p) - f_min")
     ax_gap.set_title("loss gap (log scale)", fontsize=10)
@@ -240,61 +237,49 @@ def _draw_race_figure(steps: int, width: float, height: float, dpi: int):
         (handle,) = ax_legend.plot([0.0, 0.12], [y, y], transform=ax_legend.transAxes, linewidth=2, clip_on=False)
         text = ax_legend.text(0.16, y, "", transform=ax_legend.transAxes, fontsize=9, va="center", ha="left")
         slots.append((handle, text))
-    # Lay out once, then freeze: the legend lives in its own axes, so nothing needs to move later,
-    # and re-running the layout on every frame would cost more than drawing it.
-    fig.draw_without_rendering()
-    fig.set_layout_engine(None)  # None, not "none": a placeholder engine would make savefig lay out again
-    artists = dict(ax_path=ax_path, ax_gap=ax_gap, ax_legend=ax_legend, surfaces=surfaces, start=start, slots=slots,
-                   lines=lines, ends=ends, gap_lines=gap_lines)
-    return fig, artists
-
-
-def _make_update(artists: dict[str, Any], steps: int):
-    ax_path, ax_gap, ax_legend = artists["ax_path"], artists["ax_gap"], artists["ax_legend"]
-    lines, ends, gap_lines = artists["lines"], artists["ends"], artists["gap_lines"]
     x_steps = np.arange(steps + 1)
-    state: dict[str, Any] = {"result": None}
 
-    def update(names: Sequence[str] = (), lr: float = 0.01, momentum: float = 0.9, surface: str = "bowl") -> None:
-        result = race(surface, names, lr, momentum, steps)
-        state["result"] = result
-        surf = result.surface
-        for key, (_, contours, minimum) in artists["surfaces"].items():
-            shown = key == surf.name
-            contours.set_visible(shown)
-            minimum.set_visible(shown)
+    def show_surface(surf: landscapes.Surface, top: float) -> None:
+        for key, artists in surfaces.items():
+            for artist in artists:
+                artist.set_visible(key == surf.name)
         ax_path.set_xlim(*surf.xlim)
         ax_path.set_ylim(*surf.ylim)
-        artists["start"].set_data([surf.default_start[0]], [surf.default_start[1]])
-        handles, labels = [], []
-        for name in OPTIMIZER_NAMES:
-            if name in result.paths:
-                path, gap = result.paths[name], result.gaps[name]
-                k = result.diverged_at[name]
-                last = path[-1] if k is None else path[k - 1]
-                lines[name].set_data(path[:, 0], path[:, 1])
-                ends[name].set_data([last[0]], [last[1]])
-                ends[name].set_marker("o" if k is None else "X")
-                gap_lines[name].set_data(x_steps, np.maximum(gap, _GAP_FLOOR))
-                handles.append(lines[name])
-                labels.append(result.label(name))
-            else:
-                for artist in (lines[name], ends[name], gap_lines[name]):
-                    artist.set_data([], [])
-        top = float(result.gaps[result.names[0]][0]) if result.names else 1.0
+        start.set_data([surf.default_start[0]], [surf.default_start[1]])
         ax_gap.set_ylim(_GAP_FLOOR / 2, max(top, 1e-3) * 30)
-        ax_path.set_title(f"{_label_of(surf.name)}: lr = {lr:.3g}, momentum = {momentum:.2f}", fontsize=10)
-        for row, (handle, text) in enumerate(artists["slots"]):
-            if row < len(labels):
-                handle.set_color(handles[row].get_color())
-                handle.set_visible(True)
-                text.set_text(labels[row])
-            else:
-                handle.set_visible(False)
-                text.set_text("")
 
-    update.state = state  # the last RaceResult, for tests and curious readers
-    return update
+    def show_path(name: str, result: RaceResult | None) -> None:
+        if result is None or name not in result.paths:
+            for artist in (lines[name], ends[name], gap_lines[name]):
+                artist.set_data([], [])
+            return
+        path, k = result.paths[name], result.diverged_at[name]
+        last = path[-1] if k is None else path[k - 1]
+        lines[name].set_data(path[:, 0], path[:, 1])
+        ends[name].set_data([last[0]], [last[1]])
+        ends[name].set_marker("o" if k is None else "X")
+        gap_lines[name].set_data(x_steps, np.maximum(result.gaps[name], _GAP_FLOOR))
+
+    def update(names: Sequence[str] = (), lr: float = 0.01, momentum: float = 0.9, surface: str = "bowl") -> RaceResult:
+        result = race(surface, names, lr, momentum, steps)
+        # every path starts at the same point, so the first gap sets the loss axis for all
+        show_surface(result.surface, float(result.gaps[result.names[0]][0]) if result.names else 1.0)
+        for name in OPTIMIZER_NAMES:
+            show_path(name, result)
+        ax_path.set_title(f"{_label_of(result.surface.name)}: lr = {lr:.3g}, momentum = {momentum:.2f}", fontsize=10)
+        for row, (handle, text) in enumerate(slots):
+            name = result.names[row] if row < len(result.names) else None
+            handle.set_visible(name is not None)
+            if name is not None:
+                handle.set_color(COLORS[name])
+            text.set_text(result.label(name) if name is not None else "")
+        return result
+
+    def moving() -> list:
+        return [*lines.values(), *ends.values(), *gap_lines.values(), ax_path.title,
+                *(artist for slot in slots for artist in slot)]
+
+    return Scene(fig, update, moving, background=lambda values: (values["surface"], bool(values["names"])))
 
 
 def race_view(
@@ -314,11 +299,9 @@ def race_view(
     """
     import ipywidgets as widgets
 
-    from nbcode.widgets import LiveFigure
+    from ._core import LiveFigure, new_figure
 
     surface = _label_of(_surface_name(surface))  # the dropdown shows labels ("bowl")
-    fig, artists = _draw_race_figure(steps, width, height, dpi)
-    update = _make_update(artists, steps)
     style = {"description_width": "initial"}
     controls = {
         "names": widgets.SelectMultiple(
@@ -330,9 +313,7 @@ def race_view(
                                         continuous_update=False, style=style),
         "surface": widgets.Dropdown(options=list(RACE_SURFACES), value=surface, description="surface", style=style),
     }
-    view = LiveFigure(fig, controls, update)
-    view.update = update
-    return view
+    return LiveFigure(draw(new_figure(width, height, dpi), steps), controls)
 
 
 def race_scrubber(
@@ -351,53 +332,15 @@ def race_scrubber(
     ``lrs`` defaults to 17 values from 1e-3 to 10, four per decade (the live slider's grid). Returns a
     :class:`nbcode.widgets.Scrubber` (self-contained HTML, no kernel needed).
     """
-    from nbcode.widgets import Scrubber
+    from ._core import new_figure, scrubber
 
     if lrs is None:
         lrs = np.logspace(-3, 1, 17)
     lrs = [float(v) for v in lrs]
     if not lrs or not all(math.isfinite(v) and v > 0 for v in lrs):
         raise ValueError("lrs must be a non-empty list of positive learning rates, e.g. np.logspace(-3, 1, 17).")
-    fig, artists = _draw_race_figure(steps, width, height, dpi)
-    update = _make_update(artists, steps)
+    scene = draw(new_figure(width, height, dpi), steps)
     fixed = {"names": tuple(_check_names(names)), "momentum": momentum, "surface": surface}
-    frames = _blitted_frames(fig, artists, update, "lr", lrs, fixed)
     label = _label_of(_surface_name(surface))
-    return Scrubber(frames, [f"{v:.3g}" for v in lrs], control="lr", initial=len(lrs) // 2,
+    return scrubber(scene, "lr", lrs, fixed=fixed, fmt="{:.3g}",
                     title=f"All optimizers on the {label}, {steps} steps: move the learning rate")
-
-
-def _blitted_frames(fig, artists: dict[str, Any], update, control: str, values: Sequence[Any],
-                    fixed: dict[str, Any]) -> list[bytes]:
-    """PNG frames of ``update(control=value, **fixed)``, drawing the static parts only once.
-
-    Only the paths, end markers, loss curves, title and legend entries change from frame to frame (the
-    surface is fixed), so the rest (contours, axes, tick labels) is rendered once and restored
-    from a saved background: about five times faster than a full redraw per frame.
-    """
-    import io
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
-
-    canvas = FigureCanvasAgg(fig)
-    update(**{**fixed, control: values[0]})  # sets the surface: contours, limits, start marker
-    moving = [*artists["lines"].values(), *artists["ends"].values(), *artists["gap_lines"].values(),
-              artists["ax_path"].title, *(artist for slot in artists["slots"] for artist in slot)]
-    for artist in moving:
-        artist.set_animated(True)
-    canvas.draw()
-    background = canvas.copy_from_bbox(fig.bbox)
-    frames = []
-    for value in values:
-        update(**{**fixed, control: value})
-        canvas.restore_region(background)
-        for artist in moving:
-            if artist.get_visible():
-                fig.draw_artist(artist)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buffer, format="png")
-        frames.append(buffer.getvalue())
-    for artist in moving:
-        artist.set_animated(False)
-    return frames

@@ -10,18 +10,16 @@ A one-hidden-layer ReLU network (``nbcode.network.mlp([2, width, 1])``) is train
 Compute (NumPy only, tested):
 
 * :func:`moons_data` gives the fixed training and validation sets (standardized with the
-  training set's statistics) and :func:`train_moons_mlp` trains one network and returns the
+  training set's statistics) and :func:`train_moons_mlp` trains one network through the library,
+  with the loop the chapters teach (forward, loss, zero_grad, backward, step), and returns the
   training and validation loss after every step, the accuracies and the parameters.
-  It is a fused, allocation-light version of the five-line step of :func:`nbcode.train.fit`
-  (forward, loss, zero_grad, backward, Adam step) with all parameters packed into one vector;
-  the tests check that it follows ``mlp`` + ``BCEWithLogitsLoss`` + ``optim.Adam`` step for step.
 * :func:`decision_grid` evaluates a trained network's probability on a grid of the plane.
 * :func:`moons_result` caches both per ``(width, lam)``: moving back to a setting is instant.
 
-View (thin): :func:`capacity_explorer` shows the decision region (``imshow`` + ``set_data``)
-and the loss-versus-step curves (``set_data``), titled with the accuracies;
-:func:`lam_scrubber` is its static version over :data:`LAMBDAS` at a fixed width, its frames
-rendered by blitting (the static background drawn once).
+View (thin): :func:`draw` draws the decision region (``imshow`` + ``set_data``) and the
+loss-versus-step curves (``set_data``), titled with the accuracies, and returns the
+:class:`~nbcode.widgets.Scene`; :func:`capacity_explorer` is the live figure and
+:func:`lam_scrubber` the static one, the same scene over :data:`LAMBDAS` at a fixed width.
 """
 
 from __future__ import annotations
@@ -31,7 +29,12 @@ from functools import lru_cache
 import numpy as np
 
 from .. import data
+from .._checks import positive_int
+from ..activations import sigmoid
+from ..layers import BCEWithLogitsLoss
+from ..losses import binary_cross_entropy_with_logits
 from ..network import mlp
+from ..optim import Adam
 
 __all__ = [
     "MOONS",
@@ -49,9 +52,9 @@ __all__ = [
     "moons_result",
     "describe",
     "format_lam",
+    "draw",
     "capacity_explorer",
     "lam_scrubber",
-    "LATENCY_CASES",
 ]
 
 #: The data: noisy moons, 100 training and 200 validation points from different seeds.
@@ -90,9 +93,7 @@ def moons_data() -> dict[str, np.ndarray]:
 
 
 def _check_width(width) -> int:
-    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
-        raise ValueError(f"width is a number of hidden units and must be a positive integer, got {width!r}.")
-    return int(width)
+    return positive_int(width, "width (the number of hidden units)", example="width=8")
 
 
 def _check_lam(lam) -> float:
@@ -105,109 +106,84 @@ def _check_lam(lam) -> float:
     return lam
 
 
-def _unpack(theta: np.ndarray, width: int):
-    """Views of the packed parameter vector: W1 (2, width), b1 (width,), w2 (width,), b2 (1,)."""
-    h = width
-    return theta[: 2 * h].reshape(2, h), theta[2 * h: 3 * h], theta[3 * h: 4 * h], theta[4 * h:]
+def _network(width: int, seed: int = SEED):
+    """The network of every fit: ``mlp([2, width, 1], "relu", rng=seed)`` (He-normal weights, zero biases)."""
+    return mlp([2, width, 1], "relu", rng=seed)
 
 
 def predict_logits(theta: np.ndarray, width: int, Z: np.ndarray) -> np.ndarray:
-    """Logits (n,) of the network with packed parameters ``theta`` on standardized inputs ``Z`` (n, 2)."""
-    W1, b1, w2, b2 = _unpack(theta, width)
-    hidden = Z @ W1
-    hidden += b1
-    np.maximum(hidden, 0.0, out=hidden)
-    return hidden @ w2 + b2[0]
+    """Logits (n,) of the network with packed parameters ``theta`` on standardized inputs ``Z`` (n, 2).
 
-
-def _bce(z: np.ndarray, t: np.ndarray) -> float:
-    """Mean binary cross-entropy from logits: mean(log(1 + e^z) - t z), stable for any z."""
-    return float(np.mean(np.logaddexp(0.0, z) - t * z))
+    ``theta`` is what :func:`train_moons_mlp` returns: the parameters of ``net.parameters()`` in
+    order (W1, b1, W2, b2), each flattened, end to end.
+    """
+    net = _network(_check_width(width))
+    sizes = [p.data.size for p in net.parameters()]
+    theta = np.asarray(theta, dtype=np.float64)
+    if theta.shape != (sum(sizes),):
+        raise ValueError(f"theta of a width-{width} network has {sum(sizes)} entries (W1, b1, W2, b2), "
+                         f"got shape {theta.shape}; pass the 'theta' of train_moons_mlp(width, ...).")
+    for p, chunk in zip(net.parameters(), np.split(theta, np.cumsum(sizes)[:-1])):
+        p.data[...] = chunk.reshape(p.data.shape)
+    with np.errstate(all="ignore"):  # the parameters of a diverged fit give NaN, not warnings
+        return net.forward(Z).ravel()
 
 
 def train_moons_mlp(width: int, lam: float, steps: int = STEPS, lr: float = LR, seed: int = SEED,
                     betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> dict:
     """Train ``mlp([2, width, 1], "relu", rng=seed)`` on the moons by full-batch Adam with weight decay ``lam``.
 
-    The same computation as, per step, ``loss.forward(net.forward(Z), t)``, ``net.backward(
-    loss.backward())``, ``Adam(net.parameters(), lr, weight_decay=lam).step()`` with
-    ``BCEWithLogitsLoss``: the gradient of ``mean BCE + (lam / 2) ||theta||^2`` is the data
-    gradient plus ``lam * theta`` (on every parameter, as torch's ``weight_decay``).
+    Each step is the chapters' loop: ``loss.forward(net.forward(Z), t)`` with ``BCEWithLogitsLoss``,
+    ``optimizer.zero_grad()``, ``net.backward(loss.backward())``, ``optimizer.step()`` with
+    ``Adam(net.parameters(), lr, weight_decay=lam)``: the gradient of ``mean BCE + (lam / 2)
+    ||theta||^2`` is the data gradient plus ``lam * theta`` (on every parameter, as torch's
+    ``weight_decay``). Float64 throughout: the chapter prints these losses.
 
     Returns a dict: ``train_loss`` and ``val_loss`` (steps + 1,) (the data loss, without the
     penalty, before each step and after the last), ``train_acc``, ``val_acc``, ``theta`` (the
-    final packed parameters), ``weight_norm`` (of W1 and w2), ``width``, ``lam``, ``diverged``.
-    If the loss becomes NaN or infinite (only with absurd learning rates), training stops there:
-    the rest of both curves and the accuracies are NaN and ``diverged`` is True.
+    final parameters, packed as :func:`predict_logits` reads them), ``weight_norm`` (of W1 and
+    W2), ``width``, ``lam``, ``diverged``. If the loss becomes NaN or infinite (only with absurd
+    learning rates), training stops there: the rest of both curves and the accuracies are NaN
+    and ``diverged`` is True.
     """
     width = _check_width(width)
     lam = _check_lam(lam)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}.")
+    steps = positive_int(steps, "steps", example="steps=400")
     d = moons_data()
     Z, Zv = d["Z_train"], d["Z_val"]
-    t, tv = d["y_train"].astype(np.float64), d["y_val"].astype(np.float64)
-    n = len(t)
+    t, tv = (d[key].astype(np.float64)[:, None] for key in ("y_train", "y_val"))  # shaped like the logits
 
-    net = mlp([2, width, 1], "relu", rng=seed)  # the initial weights nbcode would use
-    first, second = net.layers[0], net.layers[2]
-    theta = np.concatenate([first.weight.data.ravel(), first.bias.data, second.weight.data.ravel(), second.bias.data])
-    W1, b1, w2, b2 = _unpack(theta, width)
-    grad = np.zeros_like(theta)
-    gW1, gb1, gw2, gb2 = _unpack(grad, width)
-    m, v, scratch = np.zeros_like(theta), np.zeros_like(theta), np.empty_like(theta)
-    beta1, beta2 = betas
-    ZT = np.ascontiguousarray(Z.T)
-
+    net = _network(width, seed)
+    loss = BCEWithLogitsLoss()
+    optimizer = Adam(net.parameters(), lr=lr, betas=betas, eps=eps, weight_decay=lam)
     train_loss = np.full(steps + 1, np.nan)
     val_loss = np.full(steps + 1, np.nan)
     diverged = False
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):  # a diverging fit is a result (NaN curves), not a warning
         for step in range(steps + 1):
-            pre = Z @ W1
-            pre += b1
-            hidden = np.maximum(pre, 0.0)
-            z = hidden @ w2 + b2[0]
-            train_loss[step] = _bce(z, t)
-            val_loss[step] = _bce(predict_logits(theta, width, Zv), tv)
-            if not (np.isfinite(train_loss[step]) and np.isfinite(val_loss[step])):
-                train_loss[step:] = val_loss[step:] = np.nan
+            val_logits = net.forward(Zv)
+            logits = net.forward(Z)  # the training batch last: backward uses what forward kept
+            if np.isfinite(logits).all() and np.isfinite(val_logits).all():  # the losses refuse NaN logits
+                train_loss[step] = loss.forward(logits, t)
+                val_loss[step] = binary_cross_entropy_with_logits(val_logits, tv)
+            if not np.isfinite(train_loss[step] + val_loss[step]):
+                train_loss[step] = val_loss[step] = np.nan
                 diverged = True
                 break
             if step == steps:
                 break
-            # backward: dL/dz = (sigmoid(z) - t) / n, then through the two affine layers
-            dz = (np.exp(-np.logaddexp(0.0, -z)) - t) / n
-            np.dot(hidden.T, dz, out=gw2)
-            gb2[0] = dz.sum()
-            dhidden = np.multiply.outer(dz, w2)
-            dhidden *= pre > 0
-            np.dot(ZT, dhidden, out=gW1)
-            dhidden.sum(axis=0, out=gb1)
-            if lam:
-                grad += lam * theta  # L2 penalty (lam/2)||theta||^2 adds lam * theta
-            # Adam, exactly as nbcode.optim.Adam
-            k = step + 1
-            np.subtract(grad, m, out=scratch)
-            scratch *= 1.0 - beta1
-            m += scratch
-            np.multiply(grad, grad, out=scratch)
-            scratch *= 1.0 - beta2
-            v *= beta2
-            v += scratch
-            np.sqrt(v, out=scratch)
-            scratch /= (1.0 - beta2**k) ** 0.5
-            scratch += eps
-            np.divide(m, scratch, out=scratch)
-            scratch *= lr / (1.0 - beta1**k)
-            theta -= scratch
+            optimizer.zero_grad()
+            net.backward(loss.backward(), input_grad=False)
+            optimizer.step()
 
     if diverged:
         train_acc = val_acc = weight_norm = float("nan")
-    else:
-        train_acc = float(np.mean((predict_logits(theta, width, Z) > 0) == (t == 1)))
-        val_acc = float(np.mean((predict_logits(theta, width, Zv) > 0) == (tv == 1)))
-        weight_norm = float(np.sqrt(np.sum(W1 * W1) + np.sum(w2 * w2)))
+    else:  # the logits of the last forward: the final parameters
+        train_acc = float(np.mean((logits > 0) == (t == 1)))
+        val_acc = float(np.mean((val_logits > 0) == (tv == 1)))
+        W1, W2 = net.layers[0].weight.data, net.layers[2].weight.data
+        weight_norm = float(np.sqrt(np.sum(W1 * W1) + np.sum(W2 * W2)))
+    theta = np.concatenate([p.data.ravel() for p in net.parameters()])
     return dict(train_loss=train_loss, val_loss=val_loss, train_acc=train_acc, val_acc=val_acc, theta=theta,
                 weight_norm=weight_norm, width=width, lam=lam, diverged=diverged)
 
@@ -225,10 +201,8 @@ def _grid_points() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def decision_grid(result: dict) -> np.ndarray:
     """P(class 1) of a trained network on a (GRID_N, GRID_N) grid over XLIM x YLIM (rows = y)."""
     GX, _, points = _grid_points()
-    with np.errstate(over="ignore", invalid="ignore"):
-        z = predict_logits(result["theta"], result["width"], points)
-        p = np.exp(-np.logaddexp(0.0, -z))  # sigmoid, stable
-    return p.reshape(GX.shape)
+    z = predict_logits(result["theta"], result["width"], points)
+    return sigmoid(z).reshape(GX.shape)
 
 
 @lru_cache(maxsize=256)
@@ -262,106 +236,93 @@ def describe(result: dict) -> str:
 # views
 # --------------------------------------------------------------------------------------------
 
-def _draw(fig, width: int, lam: float):
-    """Draw the two panels once; return ``update(width, lam)`` that changes them in place."""
-    from matplotlib.ticker import MaxNLocator
-
+def _map_panel(ax):
+    """The decision region (an image, filled per update) under the training points; returns the image."""
     d = moons_data()
-    ax_map, ax_loss = fig.subplots(1, 2, width_ratios=(1.0, 1.0))
-    image = ax_map.imshow(np.full((GRID_N, GRID_N), 0.5), origin="lower", extent=(*XLIM, *YLIM), cmap="RdBu",
-                          vmin=-0.6, vmax=1.6, aspect="auto", interpolation="nearest")  # pastel: points stand out
+    image = ax.imshow(np.full((GRID_N, GRID_N), 0.5), origin="lower", extent=(*XLIM, *YLIM), cmap="RdBu",
+                      vmin=-0.6, vmax=1.6, aspect="auto", interpolation="nearest")  # pastel: points stand out
+    points = []
     for label, marker in ((0, "o"), (1, "s")):
         pts = d["X_train"][d["y_train"] == label]
-        ax_map.scatter(pts[:, 0], pts[:, 1], marker=marker, s=16, c="#b2182b" if label == 0 else "#2166ac",
-                       edgecolors="k", linewidths=0.6)
-    ax_map.set_xlim(*XLIM)
-    ax_map.set_ylim(*YLIM)
-    ax_map.set_xlabel("x1 (red circles: class 0, blue squares: class 1)", fontsize=8)
-    ax_map.set_ylabel("x2")
-    title = ax_map.set_title("", fontsize=9)
-    boundary = []  # the p = 0.5 contour, redrawn per update
+        points.append(ax.scatter(pts[:, 0], pts[:, 1], marker=marker, s=16, c="#b2182b" if label == 0 else "#2166ac",
+                                 edgecolors="k", linewidths=0.6))
+    ax.set_xlim(*XLIM)
+    ax.set_ylim(*YLIM)
+    ax.set_xlabel("x1 (red circles: class 0, blue squares: class 1)", fontsize=8)
+    ax.set_ylabel("x2")
+    ax.set_title(" ", fontsize=9)
+    return image, points
 
-    steps = np.arange(STEPS + 1)
-    (train_line,) = ax_loss.plot(steps, np.full(STEPS + 1, np.nan), color="tab:blue", label="train loss")
-    (val_line,) = ax_loss.plot(steps, np.full(STEPS + 1, np.nan), color="tab:orange", linestyle="--", label="validation loss")
-    (best_marker,) = ax_loss.plot([], [], "o", color="tab:orange", markersize=5, label="lowest validation loss")
-    ax_loss.set_xlim(0, STEPS)
-    ax_loss.set_ylim(0.0, 1.0)
-    ax_loss.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-    ax_loss.set_xlabel("full-batch Adam step")
-    ax_loss.set_ylabel("cross-entropy (no penalty)")
-    ax_loss.legend(loc="upper right", fontsize=7)
-    loss_title = ax_loss.set_title("", fontsize=9)
 
-    def update(width: int, lam: float) -> None:
-        result = moons_result(int(width), float(lam))
-        image.set_data(result["grid"])
+def _loss_panel(ax):
+    """The training and validation loss curves (filled per update) and the lowest validation loss."""
+    from matplotlib.ticker import MaxNLocator
+
+    (train_line,) = ax.plot([], [], color="tab:blue", label="train loss")
+    (val_line,) = ax.plot([], [], color="tab:orange", linestyle="--", label="validation loss")
+    (best_marker,) = ax.plot([], [], "o", color="tab:orange", markersize=5, label="lowest validation loss")
+    ax.set_xlim(0, STEPS)
+    ax.set_ylim(0.0, 1.0)
+    ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+    ax.set_xlabel("full-batch Adam step")
+    ax.set_ylabel("cross-entropy (no penalty)")
+    ax.legend(loc="upper right", fontsize=7)
+    ax.set_title(" ", fontsize=9)
+    return train_line, val_line, best_marker
+
+
+def _loss_summary(val_loss: np.ndarray) -> tuple[int | None, str]:
+    """The step of the lowest validation loss (None if the fit diverged at once) and the loss panel's title."""
+    finite = np.flatnonzero(np.isfinite(val_loss))
+    if finite.size == 0:
+        return None, "diverged"
+    best = int(finite[np.argmin(val_loss[finite])])
+    return best, f"lowest val loss {val_loss[best]:.3f} at step {best}; last {val_loss[finite[-1]]:.3f}"
+
+
+def draw(fig):
+    """Draw both panels once and return their :class:`~nbcode.widgets.Scene`.
+
+    ``update(width, lam)`` fetches :func:`moons_result` (trained on first use, then cached) and
+    changes the decision region, the boundary p = 0.5, the loss curves and the titles; it returns
+    that result. The axes, ticks, labels and the legend are the static background.
+    """
+    from ._core import Scene
+
+    ax_map, ax_loss = fig.subplots(1, 2, width_ratios=(1.0, 1.0))
+    image, points = _map_panel(ax_map)
+    train_line, val_line, best_marker = _loss_panel(ax_loss)
+    boundary = []  # the p = 0.5 contour: a new one per update
+
+    def show_boundary(grid: np.ndarray) -> None:
         while boundary:
             boundary.pop().remove()
-        grid = result["grid"]
+        finite = grid[np.isfinite(grid)]
         # a boundary only where the prediction really changes sign (a collapsed network is 0.5 +- 1e-12)
-        if np.nanmin(grid) < 0.5 - 1e-6 and np.nanmax(grid) > 0.5 + 1e-6:
+        if finite.size and finite.min() < 0.5 - 1e-6 and finite.max() > 0.5 + 1e-6:
             GX, GY, _ = _grid_points()
             boundary.append(ax_map.contour(GX, GY, grid, levels=[0.5], colors="k", linewidths=1.0))
-        train_line.set_ydata(result["train_loss"])
-        val_line.set_ydata(result["val_loss"])
-        val = result["val_loss"]
-        if np.isfinite(val).any():
-            best = int(np.nanargmin(val))
-            best_marker.set_data([best], [val[best]])
-            loss_title.set_text(f"lowest val loss {val[best]:.3f} at step {best}; last {val[np.isfinite(val)][-1]:.3f}")
-        else:  # pragma: no cover - Adam at this learning rate does not diverge on these data
-            best_marker.set_data([], [])
-            loss_title.set_text("diverged")
-        title.set_text(describe(result))
+
+    def update(width: int = 128, lam: float = 0.0) -> dict:
+        result = moons_result(int(width), float(lam))
+        image.set_data(result["grid"])
+        show_boundary(result["grid"])
+        steps = np.arange(len(result["train_loss"]))
+        train_line.set_data(steps, result["train_loss"])
+        val_line.set_data(steps, result["val_loss"])
+        best, summary = _loss_summary(result["val_loss"])
+        best_marker.set_data([] if best is None else [best], [] if best is None else [result["val_loss"][best]])
+        ax_loss.title.set_text(summary)
+        ax_map.title.set_text(describe(result))
+        return result
 
     def moving() -> list:
-        """What changes between frames, in the order a full redraw paints it (by zorder: the map,
-        the points, the boundary, then the axes' frames over them).
+        # the image covers the whole map, so everything drawn over it (points, boundary, frame) moves too;
+        # the loss panel's legend stays in the background (text is the slow part of a frame)
+        return [image, *points, *boundary, *ax_map.spines.values(), ax_map.title,
+                train_line, val_line, best_marker, *ax_loss.spines.values(), ax_loss.title]
 
-        The loss panel's legend stays in the static background (text is the slow part of a frame).
-        """
-        return [image, *ax_map.collections[:2], *boundary, *ax_map.spines.values(), title,
-                train_line, val_line, best_marker, *ax_loss.spines.values(), loss_title]
-
-    update(width, lam)
-    update.moving = moving
-    return update
-
-
-def _blitted_frames(fig, update, settings) -> list[bytes]:
-    """PNG frames of ``fig`` after ``update(**kw)`` for each ``kw`` in ``settings``, by blitting.
-
-    The axes, ticks and labels are rendered once as a background; each frame redraws only
-    ``update.moving()`` over it, which is several times cheaper than a full redraw. The frames
-    show the same picture as :func:`nbcode.widgets.figure_png` after the same update.
-    """
-    import io
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
-
-    from ._core import freeze_layout
-
-    canvas = FigureCanvasAgg(fig)
-    freeze_layout(fig)
-    for artist in update.moving():
-        artist.set_animated(True)
-    canvas.draw()
-    background = canvas.copy_from_bbox(fig.bbox)
-    frames = []
-    for kwargs in settings:
-        update(**kwargs)
-        canvas.restore_region(background)
-        for artist in update.moving():
-            artist.set_animated(True)  # a new boundary contour is created by each update
-            fig.draw_artist(artist)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png")
-        frames.append(buffer.getvalue())
-    for artist in update.moving():
-        artist.set_animated(False)
-    return frames
+    return Scene(fig, update, moving)
 
 
 def capacity_explorer(width: int = 128, lam: float = 0.0, *, dpi: int = 80):
@@ -374,8 +335,6 @@ def capacity_explorer(width: int = 128, lam: float = 0.0, *, dpi: int = 80):
     lam = _check_lam(lam)
     widths = sorted(set(WIDTHS) | {width})
     lams = sorted(set(LAMBDAS) | {lam})
-    fig = new_figure(8.6, 3.6, dpi=dpi)
-    update = _draw(fig, width, lam)
     style = {"description_width": "initial"}
     layout = widgets.Layout(width="46%")
     controls = {
@@ -385,25 +344,17 @@ def capacity_explorer(width: int = 128, lam: float = 0.0, *, dpi: int = 80):
                                        description="weight decay lambda", continuous_update=False,
                                        style=style, layout=layout),
     }
-    return LiveFigure(fig, controls, update)
+    return LiveFigure(draw(new_figure(8.6, 3.6, dpi)), controls)
 
 
 def lam_scrubber(width: int = 128, lams=LAMBDAS, *, dpi: int = 72):
     """Static version: the same figure at ``width`` for every weight decay in ``lams`` (default :data:`LAMBDAS`)."""
-    from ._core import Scrubber, new_figure
+    from ._core import new_figure, scrubber
 
     width = _check_width(width)
     lams = [_check_lam(v) for v in lams]
-    fig = new_figure(8.6, 3.6, dpi=dpi)
-    update = _draw(fig, width, lams[0])
-    frames = _blitted_frames(fig, update, [dict(width=width, lam=v) for v in lams])
-    update(width, lams[0])  # leave the figure showing the initial frame, as the page does
-    return Scrubber(frames, [format_lam(v) for v in lams], control="lam",
-                    title=f"Hidden width {width}: weight decay lambda from 0 to 1", initial=0)
-
-
-#: The compute calls one slider move triggers on a new setting (the lead's benchmark times them).
-LATENCY_CASES = [
-    (train_moons_mlp, dict(width=128, lam=0.0)),
-    (train_moons_mlp, dict(width=8, lam=1e-3)),
-]
+    if not lams:
+        raise ValueError("a scrubber needs at least one weight decay; pass a non-empty list, e.g. LAMBDAS.")
+    title = f"Hidden width {width}: weight decay lambda from {format_lam(lams[0])} to {format_lam(lams[-1])}"
+    return scrubber(draw(new_figure(8.6, 3.6, dpi)), "lam", lams, fixed={"width": width}, fmt=format_lam,
+                    title=title, initial=0)
