@@ -173,21 +173,30 @@ _STATISTICS = (  # per-layer statistic, marker, colour, legend label
 )
 
 
-def _data_y_axis(ax, label: str) -> None:
-    """A y axis whose limits follow the data, laid out for the widest tick labels of any setting.
-
-    The layout is solved once, at the first frame: so the tick labels are kept short (no steps of
-    2.5: "-3.0" at most, never "-17.5") and the label is a text of its own at a fixed distance
-    from the axis, room enough for them. (Being no part of the axis, it also stays in the
-    background when the axis itself moves.)
-    """
+def _short_ticks(axis) -> None:
+    """At most six ticks, in steps of 1, 2 or 5 (no 2.5): short labels ("-3.0", never "-17.5")."""
     from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+
+
+def _label_axes(ax, xlabel: str, ylabel: str) -> None:
+    """Axis labels at fixed distances from the axes, and short y tick labels.
+
+    The layout is solved once, at the first frame, so the labels are placed with room for the
+    tick labels of any setting, not next to the first frame's (and a placed label spares the axis
+    measuring its tick labels on every draw). The y limits follow the data, so the y label is a
+    text of its own: it stays in the background when the y axis moves.
+    """
     from matplotlib.transforms import ScaledTranslation
 
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
-    left = ax.transAxes + ScaledTranslation(-0.5, 0.0, ax.figure.dpi_scale_trans)
-    ax.text(0.0, 0.5, label, transform=left, rotation="vertical", rotation_mode="anchor", ha="center", va="bottom",
-            fontsize="medium")
+    inch = ax.figure.dpi_scale_trans
+    _short_ticks(ax.yaxis)
+    ax.set_xlabel(xlabel)
+    ax.xaxis.set_label_coords(0.5, 0.0, transform=ax.transAxes + ScaledTranslation(0.0, -0.28, inch))
+    left = ax.transAxes + ScaledTranslation(-0.5, 0.0, inch)
+    ax.text(0.0, 0.5, ylabel, transform=left, rotation="vertical", rotation_mode="anchor", ha="center", va="bottom")
+    ax.yaxis.set_label_coords(0.0, 0.5, transform=left)  # placed, and empty
 
 
 def _function_panel(ax) -> tuple:
@@ -196,8 +205,7 @@ def _function_panel(ax) -> tuple:
     (grad_line,) = ax.plot([], [], color="#d62728", ls="--", label="g'(z)")
     ax.axhline(0.0, color="0.7", lw=0.8)
     ax.axvline(0.0, color="0.7", lw=0.8)
-    ax.set_xlabel("input z")
-    _data_y_axis(ax, "g(z) and g'(z)")
+    _label_axes(ax, "input z", "g(z) and g'(z)")
     ax.legend(loc="upper left", fontsize=8)
     return fn_line, grad_line
 
@@ -218,8 +226,8 @@ def _histogram_panel(ax) -> tuple:
     """One step line per histogrammed layer (first, middle, last) and their legend."""
     edges = np.linspace(0.0, 1.0, _HIST_BINS + 1)
     stairs = [ax.stairs(np.zeros(_HIST_BINS), edges, color=c, lw=1.5, label=" ") for c in _COLORS]
-    ax.set_xlabel("activation value")
-    _data_y_axis(ax, "fraction of activations")
+    _short_ticks(ax.xaxis)  # fewer labels to draw: ReLU's 0..3 gets 4, not 8
+    _label_axes(ax, "activation value", "fraction of activations")
     return stairs, ax.legend(loc="upper right", fontsize=8)
 
 
@@ -239,10 +247,9 @@ def _show_histograms(ax, stairs, legend, stats, depth: int) -> None:
 def _layers_panel(ax) -> tuple:
     """One line per statistic in :data:`_STATISTICS`, as log10 over the hidden layers."""
     lines = tuple(ax.plot([], [], marker, ms=3, color=color, label=label)[0] for _, marker, color, label in _STATISTICS)
-    ax.set_xlabel("hidden layer")
     # every depth on the same axis: moving the depth slider extends the lines
     ax.set(xlim=(0.5, MAX_DEPTH + 0.5), xticks=[1, *range(10, MAX_DEPTH + 1, 10)])
-    _data_y_axis(ax, "log10 of the value")
+    _label_axes(ax, "hidden layer", "log10 of the value")
     ax.legend(loc="lower right", fontsize=8)  # below the data (see _show_layers): never covers a line
     return lines
 
