@@ -51,7 +51,45 @@ __all__ = [
     "StepLR",
     "ExponentialLR",
     "CosineAnnealingLR",
+    "LinearLR",
+    "clip_grad_norm_",
+    "clip_grad_value_",
 ]
+
+
+def parameter_list(params: Iterable[Any], where: str, allow_empty: bool = False) -> list[Any]:
+    """``params`` (``model.parameters()``, a list of :class:`~nbcode.parameter.Parameter`) as a
+    list, or a ``ValueError`` that says what was passed instead: a single parameter or array, a
+    torch-style group dict, something without ``.data``/``.grad``, a parameter listed twice."""
+    if isinstance(params, np.ndarray) or hasattr(params, "data") and hasattr(params, "grad"):
+        raise ValueError(
+            f"{where}: params must be an iterable of parameters, got a single "
+            f"{type(params).__name__}; pass a list, e.g. [p] or model.parameters()."
+        )
+    try:
+        params = list(params)
+    except TypeError:
+        raise ValueError(
+            f"{where}: params must be an iterable of parameters, got {type(params).__name__}; pass model.parameters()."
+        ) from None
+    if not params and not allow_empty:
+        raise ValueError(f"{where} got an empty parameter list; pass model.parameters() of a model that has parameters.")
+    seen: set[int] = set()
+    for i, p in enumerate(params):
+        if isinstance(p, dict):
+            raise ValueError(
+                f"{where}: nbcode takes a single group of parameters, got a dict (a torch-style "
+                "parameter group); pass a flat list and set per-group options on separate optimizers."
+            )
+        if not (hasattr(p, "data") and hasattr(p, "grad")) or not isinstance(p.data, np.ndarray):
+            raise ValueError(
+                f"{where}: params[{i}] is a {type(p).__name__}, not a parameter with array .data and .grad; "
+                "wrap arrays as nbcode.parameter.Parameter(array)."
+            )
+        if id(p) in seen:
+            raise ValueError(f"{where}: params[{i}] appears more than once; each parameter must be listed once or it is updated twice per step.")
+        seen.add(id(p))
+    return params
 
 
 class Optimizer:
@@ -62,34 +100,7 @@ class Optimizer:
     """
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
-        if isinstance(params, np.ndarray) or hasattr(params, "data") and hasattr(params, "grad"):
-            raise ValueError(
-                "params must be an iterable of parameters, got a single "
-                f"{type(params).__name__}; pass a list, e.g. [p] or model.parameters()."
-            )
-        try:
-            params = list(params)
-        except TypeError:
-            raise ValueError(
-                f"params must be an iterable of parameters, got {type(params).__name__}; pass model.parameters()."
-            ) from None
-        if not params:
-            raise ValueError("optimizer got an empty parameter list; pass model.parameters() of a model that has parameters.")
-        seen: set[int] = set()
-        for i, p in enumerate(params):
-            if isinstance(p, dict):
-                raise ValueError(
-                    "nbcode optimizers take a single group of parameters, got a dict (a torch-style "
-                    "parameter group); pass a flat list and set per-group options on separate optimizers."
-                )
-            if not (hasattr(p, "data") and hasattr(p, "grad")) or not isinstance(p.data, np.ndarray):
-                raise ValueError(
-                    f"params[{i}] is a {type(p).__name__}, not a parameter with array .data and .grad; "
-                    "wrap arrays as nbcode.parameter.Parameter(array)."
-                )
-            if id(p) in seen:
-                raise ValueError(f"params[{i}] appears more than once; each parameter must be listed once or it is updated twice per step.")
-            seen.add(id(p))
+        params = parameter_list(params, "optimizer")
         lr = real_number(defaults["lr"], "lr (the learning rate)", low=0, low_open=True, fix="e.g. lr=0.01")
         self.defaults = dict(defaults, lr=lr)
         group = {"params": params, **self.defaults}
@@ -567,3 +578,75 @@ class CosineAnnealingLR(LRScheduler):
         if (e - 1 - T) % (2 * T) == 0:  # leaving the bottom, where the ratio would be 0/0
             return lr + (self.base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
         return (1 + math.cos(math.pi * e / T)) / (1 + math.cos(math.pi * (e - 1) / T)) * (lr - eta_min) + eta_min
+
+
+class LinearLR(LRScheduler):
+    """Scale the lr linearly from ``start_factor * base_lr`` to ``end_factor * base_lr`` over
+    ``total_iters`` steps, then keep it (torch's ``LinearLR``; with ``start_factor < 1`` this is
+    learning-rate **warm-up**). Construction already sets the first factor:
+
+        lr_e = base_lr * (start_factor + (end_factor - start_factor) * min(e, total_iters) / total_iters)
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5) -> None:
+        self.start_factor = real_number(start_factor, "start_factor", low=0, high=1, low_open=True,
+                                        fix="use e.g. 0.1 to start at a tenth of the rate")
+        self.end_factor = real_number(end_factor, "end_factor", low=0, high=1, fix="use 1.0 to end at the full rate")
+        self.total_iters = positive_int(total_iters, "total_iters (steps of the ramp)", "total_iters=5")
+        super().__init__(optimizer)
+        group = optimizer.param_groups[0]
+        group["lr"] = group["lr"] * self.start_factor
+        self._last_lr = [group["lr"]]
+
+    def _next_lr(self, lr: float) -> float:
+        e, n, a, b = self.last_epoch, self.total_iters, self.start_factor, self.end_factor
+        if e > n:
+            return lr
+        return lr * (1 + (b - a) / (n * a + (e - 1) * (b - a)))
+
+
+def clip_grad_norm_(parameters: Iterable[Any], max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False) -> float:
+    """Rescale all gradients together so that their joint norm is at most ``max_norm``.
+
+    torch.nn.utils.clip_grad_norm_ semantics: the total norm is the ``norm_type``-norm of all the
+    gradients stacked into one vector (``float("inf")`` for the largest absolute entry); if it
+    exceeds ``max_norm`` every gradient is multiplied by ``max_norm / (total + 1e-6)``, so the
+    direction of the step is kept and only its length is capped. Call it between the backward
+    pass and ``optimizer.step()``. Returns the total norm *before* clipping (watch it to see
+    whether clipping is active). A non-finite total norm is returned as is, or raises with
+    ``error_if_nonfinite=True``.
+    """
+    params = parameter_list(parameters, "clip_grad_norm_", allow_empty=True)
+    max_norm = real_number(max_norm, "clip_grad_norm_: max_norm", low=0, fix="e.g. max_norm=1.0")
+    if norm_type != float("inf"):
+        norm_type = real_number(norm_type, "clip_grad_norm_: norm_type", low=0, low_open=True,
+                                fix="use 2.0 (the default), 1.0 or float('inf')")
+    error_if_nonfinite = flag(error_if_nonfinite, "clip_grad_norm_: error_if_nonfinite")
+    if not params:
+        return 0.0
+    norms = [np.linalg.norm(p.grad.ravel(), ord=norm_type) for p in params]
+    total = float(np.linalg.norm(norms, ord=norm_type))
+    if not math.isfinite(total):
+        if error_if_nonfinite:
+            raise RuntimeError(
+                f"clip_grad_norm_: the total gradient norm is {total}; the loss or the gradients have "
+                "overflowed (lower the learning rate), or pass error_if_nonfinite=False to continue."
+            )
+        return total
+    coef = max_norm / (total + 1e-6)
+    if coef < 1:
+        for p in params:
+            p.grad *= coef
+    return total
+
+
+def clip_grad_value_(parameters: Iterable[Any], clip_value: float) -> None:
+    """Clip every gradient entry into ``[-clip_value, clip_value]``, in place
+    (torch.nn.utils.clip_grad_value_). Unlike :func:`clip_grad_norm_` this can change the
+    direction of the step: large entries are cut, small ones kept."""
+    params = parameter_list(parameters, "clip_grad_value_", allow_empty=True)
+    clip_value = real_number(clip_value, "clip_grad_value_: clip_value", low=0, fix="e.g. clip_value=1.0")
+    for p in params:
+        np.clip(p.grad, -clip_value, clip_value, out=p.grad)
