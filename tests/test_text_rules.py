@@ -78,3 +78,17 @@ def test_markdown_holds_no_control_characters(path):
     texts = markdown_cells(path) if path.suffix == ".ipynb" else [(0, path.read_text())]
     bad = [(i, repr(CONTROL.search(t).group(0))) for i, t in texts if CONTROL.search(t)]
     assert not bad, f"{path.name}: control characters in markdown cells {bad}"
+
+
+def test_glossary_is_in_reading_order():
+    """One section per chapter, in toc order, each term where a chapter first links it."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import glossary_order
+
+    assert glossary_order.ordered() == glossary_order.GLOSSARY.read_text(), "run python tools/glossary_order.py"
+
+
+def test_glossary_page_has_no_authoring_text():
+    assert "`{term}`" not in (ROOT / "chapters" / "glossary.md").read_text()
