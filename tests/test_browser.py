@@ -106,8 +106,8 @@ class PageReport:
 BLOCKED_TOTAL: list[str] = []
 
 
-def open_page(browser, url: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+def open_page(browser, url: str, viewport: tuple[int, int] = (1280, 900)):
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, service_workers="block")
     page = context.new_page()
     report = PageReport()
 
@@ -226,6 +226,37 @@ def test_internal_links_resolve(built_book: Path) -> None:
                 broken.append(f"{page.relative_to(built_book)} -> {href} (no such anchor)")
     assert broken == [], "broken internal links:\n" + "\n".join(broken)
     assert len(pages) >= 2
+
+
+# A phone, a tablet (below the theme's 992 px breakpoint: the sidebar opens as a dialog) and a laptop.
+VIEWPORTS = {"phone": (390, 844), "tablet": (900, 1000), "desktop": (1366, 900)}
+
+
+@pytest.mark.parametrize("device", VIEWPORTS)
+def test_navigation_works_at_every_width(browser, server, device: str) -> None:
+    """The visible "Site navigation" button opens the chapter list where it is hidden (phone,
+    tablet) and collapses it where it is shown (desktop); on narrow screens "Contents" opens the
+    page's outline. assets/sidebar-toggles.js makes the visible buttons work."""
+    context, page, report = open_page(browser, urljoin(server, "chapters/03_losses.html"), VIEWPORTS[device])
+    try:
+        menu = page.locator(".primary-toggle:visible")
+        assert menu.count() == 1, f"{device}: expected one visible navigation button, found {menu.count()}"
+        chapter_link = page.locator("#pst-primary-sidebar-modal a, #pst-primary-sidebar a", has_text="4. Gradient descent")
+        shown_before = chapter_link.first.is_visible()
+        assert shown_before == (device == "desktop"), f"{device}: the chapter list should start {'shown' if device == 'desktop' else 'hidden'}"
+        menu.click()
+        page.wait_for_timeout(500)  # the theme's slide animation
+        assert chapter_link.first.is_visible() != shown_before, f"{device}: the navigation button did not toggle the chapter list"
+        if device != "desktop":
+            chapter_link.first.click()
+            page.wait_for_url("**/04_gradient_descent.html")
+            outline = page.locator(".secondary-toggle:visible")
+            assert outline.count() == 1, f"{device}: no visible 'Contents' button"
+            outline.click()
+            assert page.locator("#pst-secondary-sidebar-modal").evaluate("d => d.open"), f"{device}: 'Contents' did not open the outline"
+        assert report.errors == [], f"{device}: console errors {report.errors}"
+    finally:
+        context.close()
 
 
 def test_no_request_left_the_machine() -> None:
