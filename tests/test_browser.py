@@ -53,7 +53,8 @@ def toc_pages() -> list[str]:
 def sources() -> list[Path]:
     found = [ROOT / "_config.yml", TOC, ROOT / "intro.md"]
     found += list((ROOT / "chapters").glob("*.ipynb")) + list((ROOT / "chapters").glob("*.md"))
-    found += list((ROOT / "chapters").glob("*.bib")) + list((ROOT / "assets").glob("*.js"))
+    found += list((ROOT / "chapters").glob("*.bib")) + list((ROOT / "assets").glob("*.*"))
+    found += list((ROOT / "sphinxext").glob("*.py"))
     return found
 
 
@@ -173,6 +174,19 @@ def check_chapter_features(page, path: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / (Path(path).stem + ".png")), full_page=False)
 
 
+# Text of the article that contains Hangul but sits in no element marked lang="ko" (code excepted).
+UNMARKED_KOREAN = """() => {
+  const walker = document.createTreeWalker(document.querySelector("main") || document.body, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement;
+    if (!/[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/.test(node.data) || element.closest("pre, code, script, style, mjx-container")) continue;
+    if (element.closest("[lang]").getAttribute("lang") !== "ko") found.push(node.data.trim().slice(0, 40));
+  }
+  return found;
+}"""
+
+
 @pytest.mark.parametrize("path", toc_pages())
 def test_page_works_offline(browser, server, path: str) -> None:
     """Loads with no console error, no request leaving 127.0.0.1, no failed request, every image
@@ -186,6 +200,8 @@ def test_page_works_offline(browser, server, path: str) -> None:
         assert broken_images == [], f"{path} has images that did not load: {broken_images}"
         if is_chapter(path):
             check_chapter_features(page, path)
+        unmarked = page.evaluate(UNMARKED_KOREAN)
+        assert unmarked == [], f"{path}: Korean text without lang=\"ko\" (sphinxext/korean_lang.py): {unmarked[:5]}"
         assert report.blocked == [], f"{path} tried to leave the machine: {report.blocked}"
         assert report.errors == [], f"{path} logged console errors: {report.errors}"
         assert report.failed == [], f"{path} had failed requests: {report.failed}"

@@ -41,6 +41,9 @@ def main() -> int:
         if args.no_execute:
             config = yaml.safe_load((ROOT / "_config.yml").read_text())
             config["execute"]["execute_notebooks"] = "off"
+            # jupyter-book resolves local extension folders against the config file's folder
+            local = config["sphinx"].get("local_extensions", {})
+            config["sphinx"]["local_extensions"] = {name: str(ROOT / folder) for name, folder in local.items()}
             override = Path(tmp) / "_config.yml"
             override.write_text(yaml.safe_dump(config, sort_keys=False))
             command += ["--config", str(override)]
