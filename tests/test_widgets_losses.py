@@ -30,33 +30,33 @@ def test_loss_at_target_zero_is_the_mirror_image():
         assert a[key] == pytest.approx(-b[key])
 
 
-@pytest.mark.parametrize("t", [0, 1])
-def test_loss_curves_match_the_formulas_and_loss_at(t):
-    c = W.loss_curves(t, n=101)
+@pytest.mark.parametrize("y", [0, 1])
+def test_loss_curves_match_the_formulas_and_loss_at(y):
+    c = W.loss_curves(y, n=101)
     p = c["p"]
     assert p.shape == (101,) and np.all(np.diff(p) > 0)
     assert p[0] < W.P_MIN and p[-1] > W.P_MAX  # the grid covers the slider's range
-    np.testing.assert_allclose(c["mse"], (p - t) ** 2)
-    np.testing.assert_allclose(c["bce"], -(t * np.log(p) + (1 - t) * np.log(1 - p)), rtol=1e-10)
-    np.testing.assert_allclose(c["grad_bce"], p - t)
-    np.testing.assert_allclose(c["grad_mse"], 2 * (p - t) * p * (1 - p))
-    at = W.loss_at(float(p[30]), t)
+    np.testing.assert_allclose(c["mse"], (p - y) ** 2)
+    np.testing.assert_allclose(c["bce"], -(y * np.log(p) + (1 - y) * np.log(1 - p)), rtol=1e-10)
+    np.testing.assert_allclose(c["grad_bce"], p - y)
+    np.testing.assert_allclose(c["grad_mse"], 2 * (p - y) * p * (1 - p))
+    at = W.loss_at(float(p[30]), y)
     for key in ("mse", "bce", "grad_mse", "grad_bce"):
         assert at[key] == pytest.approx(c[key][30], rel=1e-9, abs=1e-12)
 
 
 def test_bce_gradient_does_not_vanish_where_mse_gradient_does():
     c = W.loss_curves(1)
-    wrong = c["p"] < 0.01  # confidently wrong for t = 1
+    wrong = c["p"] < 0.01  # confidently wrong for y = 1
     assert np.all(np.abs(c["grad_bce"][wrong]) > 0.99)
     assert np.all(np.abs(c["grad_mse"][wrong]) < 0.02)
 
 
-@pytest.mark.parametrize("p, t", [(0.0, 1), (1.0, 0), (W.P_MIN, 1), (W.P_MAX, 0), (1e-300, 1)])
-def test_extreme_probabilities_are_finite_and_large_without_warnings(p, t):
+@pytest.mark.parametrize("p, y", [(0.0, 1), (1.0, 0), (W.P_MIN, 1), (W.P_MAX, 0), (1e-300, 1)])
+def test_extreme_probabilities_are_finite_and_large_without_warnings(p, y):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        at = W.loss_at(p, t)
+        at = W.loss_at(p, y)
     assert all(math.isfinite(v) for v in at.values())
     assert at["bce"] > 6.9  # -log 0.001 = 6.908
     assert at["mse"] > 0.99
@@ -113,7 +113,7 @@ def _axes(view):
 
 def test_view_moves_markers_and_titles(view):
     ax_loss, ax_grad, _ = _axes(view)
-    view.controls["t"].value = 1
+    view.controls["y"].value = 1
     view.controls["p"].value = 0.1
     before_png = view.image.value
     bce_dot = ax_loss.lines[3]
@@ -129,14 +129,14 @@ def test_view_moves_markers_and_titles(view):
 
 def test_view_target_toggle_changes_curves(view):
     ax_loss, ax_grad, _ = _axes(view)
-    view.controls["t"].value = 1
+    view.controls["y"].value = 1
     y1 = ax_loss.lines[1].get_ydata().copy()
-    view.controls["t"].value = 0
+    view.controls["y"].value = 0
     y0 = ax_loss.lines[1].get_ydata()
     assert not np.allclose(y1, y0)
-    np.testing.assert_allclose(y0, y1[::-1], rtol=1e-9)  # BCE for t = 0 is the mirror image
+    np.testing.assert_allclose(y0, y1[::-1], rtol=1e-9)  # BCE for y = 0 is the mirror image
     assert np.all(ax_grad.lines[1].get_ydata() >= 0)  # p - 0 >= 0
-    view.controls["t"].value = 1
+    view.controls["y"].value = 1
 
 
 def test_view_softmax_panel(view):
@@ -149,7 +149,7 @@ def test_view_softmax_panel(view):
     np.testing.assert_allclose(heights, [1 / 3] * 3)
     assert "CE 1.099" in ax_soft.get_title()
     assert ax_soft.patches[1].get_linewidth() > ax_soft.patches[0].get_linewidth()
-    assert [t.get_text() for t in ax_soft.texts] == ["0.333"] * 3
+    assert [y.get_text() for y in ax_soft.texts] == ["0.333"] * 3
     view.controls["z1"].value = 5.0
     assert ax_soft.patches[1].get_height() > 0.98
 
@@ -158,7 +158,7 @@ def test_view_extremes_do_not_raise_or_warn(view):
     ax_loss, _, ax_soft = _axes(view)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        view.controls["t"].value = 1
+        view.controls["y"].value = 1
         view.controls["p"].value = W.P_MIN
         view.controls["z0"].value = 20.0
         view.controls["z1"].value = -20.0
@@ -169,7 +169,7 @@ def test_view_extremes_do_not_raise_or_warn(view):
     assert view.scene.result["softmax"]["loss"] == pytest.approx(40.0, abs=1e-3)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        view.controls["t"].value = 0
+        view.controls["y"].value = 0
         view.controls["p"].value = W.P_MAX
     assert "BCE 6.908" in ax_loss.get_title()
 

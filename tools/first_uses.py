@@ -4,9 +4,11 @@ and where the book first links it to the glossary (the chapter that introduces i
     python tools/first_uses.py            # terms met (in plain prose) before their first link
     python tools/first_uses.py --all      # the full table, term by term
 
-A mention before the first link is fine inside a "Just enough" box (it says what the reader needs
-and links ahead); the audit skips those boxes and links. What it prints needs a reader's eye:
-common words ("bias", "batch") also match when they are not the term.
+A mention before the first link is fine where the text points ahead: inside a "Just enough" box
+or in the same markdown cell as one (the box says what the reader needs), and in a paragraph that
+links to the chapter that introduces the term or a later one ("... backpropagation, [chapter 5](05_backpropagation.ipynb)").
+The audit skips those, and links. What it prints needs a reader's eye: common words ("bias",
+"batch") also match when they are not the term.
 """
 
 from __future__ import annotations
@@ -18,27 +20,50 @@ import nbformat
 
 from glossary_order import GLOSSARY, chapters, first_uses, parse
 
-BOX = re.compile(r":::\{admonition\} Just enough.*?\n:::", re.S)
+BOX = ":::{admonition} Just enough"
 MATH_CODE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|```.*?```", re.S)
+CHAPTER_LINK = re.compile(r"\]\((\d\d)_\w+\.ipynb\)")
 
 
-def plain_text(path) -> str:
-    cells = [c.source for c in nbformat.read(path, 4).cells if c.cell_type == "markdown"]
-    return MATH_CODE.sub(" ", BOX.sub(" ", "\n".join(cells))).lower()
+def paragraphs(path) -> list[tuple[str, int]]:
+    """(plain lower-cased text, the highest chapter number it links to; 0 if none) per paragraph,
+    outside Just-enough cells, with math and code blanked out."""
+    found = []
+    for cell in nbformat.read(path, 4).cells:
+        if cell.cell_type != "markdown" or BOX in cell.source:
+            continue
+        for paragraph in re.split(r"\n\s*\n", cell.source):
+            ahead = max((int(n) for n in CHAPTER_LINK.findall(paragraph)), default=0)
+            found.append((MATH_CODE.sub(" ", paragraph).lower(), ahead))
+    return found
+
+
+def met_unannounced(chapter: list[tuple[str, int]], pattern: re.Pattern, longer: list[str], home: int) -> bool:
+    """Does a paragraph mention the term (not as part of a longer glossary term: "kl divergence"
+    is not "divergence") without pointing to the term's home chapter or a later one?"""
+    for text, ahead in chapter:
+        for other in longer:
+            text = text.replace(other, " ")
+        if ahead < home and pattern.search(text):
+            return True
+    return False
 
 
 def main(argv: list[str]) -> None:
     paths = chapters()
-    texts = [plain_text(p) for p in paths]
+    texts = [paragraphs(p) for p in paths]
     links = first_uses()
     _, sections = parse(GLOSSARY.read_text())
     early = 0
+    terms = [entry[0].strip().lower() for _, entries in sections for entry in entries]
     for _, entries in sections:
         for entry in entries:
             term = entry[0].strip().lower()
             pattern = re.compile(rf"(?<![\w-]){re.escape(term)}(?:s|es)?(?![\w-])")
-            met = next((i for i, t in enumerate(texts) if pattern.search(t)), None)
             linked = paths.index(links[term]) if term in links else None
+            home = linked + 1 if linked is not None else 0
+            longer = [other for other in terms if term in other and other != term]
+            met = next((i for i, t in enumerate(texts) if met_unannounced(t, pattern, longer, home)), None)
             flag = met is not None and linked is not None and met < linked
             early += flag
             if flag or "--all" in argv:

@@ -3,14 +3,14 @@ the loss push back?
 
 Compute (NumPy, fast, tested):
 
-* :func:`loss_curves` ``(t)``: for one sample with target ``t`` (0 or 1) and predicted
-  probability ``p = sigmoid(z)`` on a grid, the squared error ``(p - t)^2``, the binary
-  cross-entropy ``-[t log p + (1 - t) log(1 - p)]`` and the gradient of each with respect to the
-  logit ``z``: ``2 (p - t) p (1 - p)`` for sigmoid + MSE, ``p - t`` for sigmoid + BCE.
-* :func:`loss_at` ``(p, t)``: the same four numbers at one ``p``, computed with ``nbcode.losses``
+* :func:`loss_curves` ``(y)``: for one sample with target ``y`` (0 or 1) and predicted
+  probability ``p = sigmoid(z)`` on a grid, the squared error ``(p - y)^2``, the binary
+  cross-entropy ``-[y log p + (1 - y) log(1 - p)]`` and the gradient of each with respect to the
+  logit ``z``: ``2 (p - y) p (1 - p)`` for sigmoid + MSE, ``p - y`` for sigmoid + BCE.
+* :func:`loss_at` ``(p, y)``: the same four numbers at one ``p``, computed with ``nbcode.losses``
   (the gradients by the chain rule through ``nbcode.activations.sigmoid_grad``).
 * :func:`softmax_ce` ``(logits, label)``: softmax probabilities of three (or more) class scores,
-  their cross-entropy against ``label`` and its gradient ``y - t``.
+  their cross-entropy against ``label`` and its gradient ``p - onehot(label)``.
 
 View (thin): :func:`loss_explorer` draws the figure once and moves markers, bars and titles in
 place; :func:`loss_scrubber` packs frames over ``p`` (on a logit grid) for the static page.
@@ -42,10 +42,10 @@ P_MIN, P_MAX = 0.001, 0.999
 _Z_MAX = 7.0
 
 
-def _check_target(t) -> int:
-    if t not in (0, 1):
-        raise ValueError(f"the target t of a binary prediction is 0 or 1, got {t!r}.")
-    return int(t)
+def _check_target(y) -> int:
+    if y not in (0, 1):
+        raise ValueError(f"the target y of a binary prediction is 0 or 1, got {y!r}.")
+    return int(y)
 
 
 def logit(p) -> np.ndarray:
@@ -55,47 +55,47 @@ def logit(p) -> np.ndarray:
     return np.log(p) - np.log1p(-p)
 
 
-def loss_curves(t, n: int = 401) -> dict[str, np.ndarray]:
-    """Losses and their logit-gradients for one sample with target ``t`` over a grid of ``p``.
+def loss_curves(y, n: int = 401) -> dict[str, np.ndarray]:
+    """Losses and their logit-gradients for one sample with target ``y`` over a grid of ``p``.
 
     The grid is uniform in the logit z in [-7, 7] (so it is dense near p = 0 and p = 1, where the
     cross-entropy is steep). Returns ``{"p", "z", "mse", "bce", "grad_mse", "grad_bce"}``:
-        mse = (p - t)^2,                bce = -[t log p + (1 - t) log(1 - p)],
-        grad_mse = dmse/dz = 2 (p - t) p (1 - p),   grad_bce = dbce/dz = p - t.
-    The BCE is evaluated from z, as max(z, 0) - z t + log(1 + exp(-|z|)), so it never takes log(0).
+        mse = (p - y)^2,                bce = -[y log p + (1 - y) log(1 - p)],
+        grad_mse = dmse/dz = 2 (p - y) p (1 - p),   grad_bce = dbce/dz = p - y.
+    The BCE is evaluated from z, as max(z, 0) - z y + log(1 + exp(-|z|)), so it never takes log(0).
     """
-    t = _check_target(t)
+    y = _check_target(y)
     z = np.linspace(-_Z_MAX, _Z_MAX, n)
     p = sigmoid(z)
-    diff = p - t
-    bce = np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))
+    diff = p - y
+    bce = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
     return {"p": p, "z": z, "mse": diff * diff, "bce": bce, "grad_mse": 2.0 * diff * p * (1.0 - p), "grad_bce": diff}
 
 
-def loss_at(p: float, t) -> dict[str, float]:
+def loss_at(p: float, y) -> dict[str, float]:
     """The two losses and their gradients with respect to the logit at one prediction ``p``.
 
     Computed with nbcode's own functions (each is a mean over one sample here):
-    ``mse(p, t)``, ``binary_cross_entropy_with_logits(z, t)`` with z = logit(p), and by the chain
+    ``mse(p, y)``, ``binary_cross_entropy_with_logits(z, y)`` with z = logit(p), and by the chain
     rule dL/dz = dL/dp * dp/dz with dp/dz = sigmoid_grad(z) = p (1 - p) for the MSE.
     """
-    t = _check_target(t)
+    y = _check_target(y)
     z = logit(p).reshape(1)
     p_arr = sigmoid(z)
-    t_arr = np.array([float(t)])
+    y_arr = np.array([float(y)])
     return {
         "p": float(p_arr[0]),
         "z": float(z[0]),
-        "mse": float(mse(p_arr, t_arr)),
-        "bce": float(binary_cross_entropy_with_logits(z, t_arr)),
-        "grad_mse": float((mse_grad(p_arr, t_arr) * sigmoid_grad(z))[0]),
-        "grad_bce": float(binary_cross_entropy_with_logits_grad(z, t_arr)[0]),
+        "mse": float(mse(p_arr, y_arr)),
+        "bce": float(binary_cross_entropy_with_logits(z, y_arr)),
+        "grad_mse": float((mse_grad(p_arr, y_arr) * sigmoid_grad(z))[0]),
+        "grad_bce": float(binary_cross_entropy_with_logits_grad(z, y_arr)[0]),
     }
 
 
 def softmax_ce(logits, label: int) -> dict[str, np.ndarray | float]:
     """Softmax probabilities of one row of class scores, its cross-entropy -log y_label and the
-    gradient y - onehot(label) with respect to the scores (all finite for scores of any size)."""
+    gradient p - onehot(label) with respect to the scores (all finite for scores of any size)."""
     z = np.asarray(logits, dtype=np.float64).reshape(1, -1)
     if not 0 <= label < z.shape[1]:
         raise ValueError(f"label must be a class index in 0..{z.shape[1] - 1}, got {label!r}.")
@@ -123,9 +123,9 @@ def _draw_loss_panels(ax_loss, ax_grad):
     artists = {}
     for ax, key, ylabel in ((ax_loss, "", "loss"), (ax_grad, "grad_", "dL/dz (z = logit)")):
         (artists[key + "mse"],) = ax.plot([0, 1], [0, 0], color=_MSE_COLOR,
-                                          label="MSE $(p-t)^2$" if not key else "sigmoid + MSE")
+                                          label="MSE $(p-y)^2$" if not key else "sigmoid + MSE")
         (artists[key + "bce"],) = ax.plot([0, 1], [0, 0], color=_BCE_COLOR,
-                                          label="BCE $-\\log$ (prob. of $t$)" if not key else "sigmoid + BCE")
+                                          label="BCE $-\\log$ (prob. of $y$)" if not key else "sigmoid + BCE")
         (artists[key + "mse_dot"],) = ax.plot([], [], "o", color=_MSE_COLOR, ms=7)
         (artists[key + "bce_dot"],) = ax.plot([], [], "o", color=_BCE_COLOR, ms=7)
         ax.set(xlim=(0, 1), xlabel="predicted probability p", ylabel=ylabel)
@@ -139,7 +139,7 @@ def _draw_loss_panels(ax_loss, ax_grad):
 def draw(fig):
     """The three panels of :func:`loss_explorer` on ``fig``, as a :class:`~nbcode.widgets.Scene`.
 
-    The curves depend only on the target t, so they belong to the background (one per t); the
+    The curves depend only on the target y, so they belong to the background (one per y); the
     markers, titles, bars and their labels move.
     """
     from ._core import Scene
@@ -151,12 +151,12 @@ def draw(fig):
     ax_soft.set(xticks=range(3), xticklabels=_CLASS_NAMES, ylim=(0, 1.12), ylabel="softmax probability",
                 yticks=np.linspace(0.0, 1.0, 5))
 
-    def update(p, t, label, z0, z1, z2) -> dict:
-        curves, at = loss_curves(t), loss_at(p, t)
+    def update(p, y, label, z0, z1, z2) -> dict:
+        curves, at = loss_curves(y), loss_at(p, y)
         for key in ("mse", "bce", "grad_mse", "grad_bce"):
             art[key].set_data(curves["p"], curves[key])
             art[key + "_dot"].set_data([at["p"]], [at[key]])
-        ax_loss.set_title(f"t={t}, p={at['p']:.3f}: MSE {at['mse']:.3f}, BCE {at['bce']:.3f}", fontsize=10)
+        ax_loss.set_title(f"y={y}, p={at['p']:.3f}: MSE {at['mse']:.3f}, BCE {at['bce']:.3f}", fontsize=10)
         ax_grad.set_title(f"dL/dz: MSE {at['grad_mse']:+.3f}, BCE {at['grad_bce']:+.3f}", fontsize=10)
         soft = softmax_ce((z0, z1, z2), label)
         for k, (bar, text, prob) in enumerate(zip(bars, labels, soft["probs"])):
@@ -172,14 +172,14 @@ def draw(fig):
         dots = [art[key + "_dot"] for key in ("mse", "bce", "grad_mse", "grad_bce")]
         return [*dots, *bars, *labels, ax_loss.title, ax_grad.title, ax_soft.title]
 
-    return Scene(fig, update, moving, background=lambda values: values["t"])
+    return Scene(fig, update, moving, background=lambda values: values["y"])
 
 
-def loss_explorer(p: float = 0.1, t: int = 1, logits=(2.0, 1.0, 0.1), label: int = 0, *, dpi: int = 80):
-    """Sliders for p and t (left two panels) and for three class scores (right panel).
+def loss_explorer(p: float = 0.1, y: int = 1, logits=(2.0, 1.0, 0.1), label: int = 0, *, dpi: int = 80):
+    """Sliders for p and y (left two panels) and for three class scores (right panel).
 
-    Left: (p - t)^2 and binary cross-entropy against p, with markers at the current p.
-    Middle: their gradients with respect to the logit, 2 (p - t) p (1 - p) and p - t.
+    Left: (p - y)^2 and binary cross-entropy against p, with markers at the current p.
+    Middle: their gradients with respect to the logit, 2 (p - y) p (1 - p) and p - y.
     Right: softmax probabilities of the three scores; the target class is outlined; the title
     gives the cross-entropy. Returns the :class:`~nbcode.widgets.LiveFigure`.
     """
@@ -190,7 +190,7 @@ def loss_explorer(p: float = 0.1, t: int = 1, logits=(2.0, 1.0, 0.1), label: int
     slider = dict(continuous_update=True, style={"description_width": "initial"})
     controls = {
         "p": widgets.FloatSlider(value=p, min=P_MIN, max=P_MAX, step=0.001, readout_format=".3f", description="p", **slider),
-        "t": widgets.ToggleButtons(options=[("t = 0", 0), ("t = 1", 1)], value=t, description="",
+        "y": widgets.ToggleButtons(options=[("y = 0", 0), ("y = 1", 1)], value=y, description="",
                                    style={"button_width": "4.5em", "description_width": "initial"}),
         "label": widgets.Dropdown(options=[(name, k) for k, name in enumerate(_CLASS_NAMES)], value=label,
                                   description="3-class target", style={"description_width": "initial"},
@@ -203,12 +203,12 @@ def loss_explorer(p: float = 0.1, t: int = 1, logits=(2.0, 1.0, 0.1), label: int
 
 
 def loss_scrubber(values=None, *, logits=(2.0, 1.0, 0.1), label: int = 0, dpi: int = 64):
-    """A static scrubber over p (default: 21 values on a logit grid) with t = 1 and the three
+    """A static scrubber over p (default: 21 values on a logit grid) with y = 1 and the three
     class scores ``logits`` with target ``label`` (the explorer's defaults). Frames are rendered
     at ``dpi`` (64 keeps 21 frames well under 1.5 MB)."""
     from ._core import new_figure, scrubber
 
-    fixed = {"t": 1, "label": label, "z0": logits[0], "z1": logits[1], "z2": logits[2]}
+    fixed = {"y": 1, "label": label, "z0": logits[0], "z1": logits[1], "z2": logits[2]}
     values = scrubber_values() if values is None else values
     return scrubber(draw(new_figure(10.0, 3.4, dpi=dpi)), "p", list(values), fixed=fixed, fmt="{:.3f}",
-                    title="Loss and its gradient w.r.t. the logit for target t = 1")
+                    title="Loss and its gradient w.r.t. the logit for target y = 1")
