@@ -4,8 +4,8 @@ and where the book first links it to the glossary (the chapter that introduces i
     python tools/first_uses.py            # terms met (in plain prose) before their first link
     python tools/first_uses.py --all      # the full table, term by term
 
-A mention before the first link is fine where the text points ahead: inside a "Just enough" box
-or in the same markdown cell as one (the box says what the reader needs), and in a paragraph that
+A mention before the first link is fine where the text points ahead: anywhere in a chapter whose
+"Just enough" box mentions the term (the box says what the reader needs), and in a paragraph that
 links to the chapter that introduces the term or a later one ("... backpropagation, [chapter 5](05_backpropagation.ipynb)").
 The audit skips those, and links. What it prints needs a reader's eye: common words ("bias",
 "batch") also match when they are not the term.
@@ -23,6 +23,12 @@ from glossary_order import GLOSSARY, chapters, first_uses, parse
 BOX = ":::{admonition} Just enough"
 MATH_CODE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|```.*?```", re.S)
 CHAPTER_LINK = re.compile(r"\]\((\d\d)_\w+\.ipynb\)")
+
+
+def just_enough(path) -> str:
+    """The plain lower-cased text of a chapter's Just-enough cells."""
+    cells = nbformat.read(path, 4).cells
+    return MATH_CODE.sub(" ", "\n".join(c.source for c in cells if c.cell_type == "markdown" and BOX in c.source)).lower()
 
 
 def paragraphs(path) -> list[tuple[str, int]]:
@@ -52,6 +58,7 @@ def met_unannounced(chapter: list[tuple[str, int]], pattern: re.Pattern, longer:
 def main(argv: list[str]) -> None:
     paths = chapters()
     texts = [paragraphs(p) for p in paths]
+    boxes = [just_enough(p) for p in paths]
     links = first_uses()
     _, sections = parse(GLOSSARY.read_text())
     early = 0
@@ -63,7 +70,8 @@ def main(argv: list[str]) -> None:
             linked = paths.index(links[term]) if term in links else None
             home = linked + 1 if linked is not None else 0
             longer = [other for other in terms if term in other and other != term]
-            met = next((i for i, t in enumerate(texts) if met_unannounced(t, pattern, longer, home)), None)
+            met = next((i for i, t in enumerate(texts)
+                        if not pattern.search(boxes[i]) and met_unannounced(t, pattern, longer, home)), None)
             flag = met is not None and linked is not None and met < linked
             early += flag
             if flag or "--all" in argv:
