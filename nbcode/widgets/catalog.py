@@ -27,7 +27,7 @@ def _search_explorer():
 LIVE_VIEWS: dict[str, Callable[[], Any]] = {
     "feedforward": lambda: _module("feedforward").xor_network_view(),
     "activations": lambda: _module("activations").activation_explorer("relu", depth=50),
-    "losses": lambda: _module("losses").loss_explorer(p=0.1, t=1),
+    "losses": lambda: _module("losses").loss_explorer(p=0.1, y=1),
     "backprop": lambda: _module("backprop").bill_explorer(),
     "gradient_descent": lambda: _module("gradient_descent").gd_explorer(lr=0.05, steps=50),
     "minibatch": lambda: _module("minibatch").minibatch_explorer(batch_size=16, lr=0.05, seed=0),
