@@ -5,6 +5,8 @@
   which names hold a value computed from a clock.
 - `# NBVAL_IGNORE_OUTPUT` marks at most one cell per chapter, and each such cell is listed, with
   its reason, in tests/nbval_sanitize.cfg.
+- Every assert names the claim it checks (`assert a > b, "Adam should ..."`), so that a reader who
+  changes a setting and breaks a claim reads a sentence, not a bare AssertionError.
 """
 
 from __future__ import annotations
@@ -139,3 +141,11 @@ def test_nbval_ignore_output_is_rare_and_explained():
             entry = f"{path.stem} code cell {index}:"
             assert entry in sanitize, (f"{path.name} code cell {index} ignores its output: list it in "
                                        f"tests/nbval_sanitize.cfg as '# {entry} <why its display is volatile>'")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_assert_names_its_claim(path: Path) -> None:
+    bare = [f"code cell {n}, line {node.lineno}: {ast.get_source_segment(source, node)[:70]}"
+            for n, source in enumerate(code_cells(path))
+            for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Assert) and node.msg is None]
+    assert bare == [], f"{path.name}: asserts without a message (add one naming the claim): {bare[:5]}"
