@@ -158,3 +158,26 @@ def test_scrubber_settings_reach_its_frames():
     two = cw.kmeans_scrubber(k=2, dpi=40)
     four = cw.kmeans_scrubber(dpi=40)
     assert two.title.startswith("Lloyd's iterations, k = 2") and two.frames[0] != four.frames[0]
+
+
+def test_the_now_marker_stays_on_the_elbow_chart():
+    """At iteration 0 a start can be worse than k = 1: the marker stays on the chart, as a triangle."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure()
+    scene = cw.draw(fig)
+    ax_elbow = fig.axes[1]
+    marker = ax_elbow.lines[1]
+    pinned = 0
+    for init in ("k-means++", "random"):
+        for seed in range(10):
+            for k in range(1, cw.K_MAX + 1):
+                frame = scene.update(k=k, iteration=0, seed=seed, init=init)
+                y = marker.get_ydata()[0]
+                low, high = ax_elbow.get_ylim()
+                assert low <= y <= high, (init, seed, k)
+                off = frame["inertia"] > 0.98 * high
+                assert marker.get_marker() == ("^" if off else "o")
+                pinned += off
+    plt.close(fig)
+    assert pinned > 0  # the case the issue found exists, and is drawn

@@ -117,3 +117,35 @@ def test_a_stale_background_is_what_the_key_prevents():
     frame = renderer.render({"ylim": 10.0})
     far = np.abs(png_pixels(frame) - png_pixels(figure_png(scene.fig))).max(axis=2) > 48
     assert far.mean() > 0.01
+
+
+# Widget constructors say what they accept instead of clamping or raising a bare TraitError.
+@pytest.mark.parametrize("build, message", [
+    (lambda: __import__("nbcode.widgets.gradient_descent", fromlist=["x"]).gd_explorer(lr=100),
+     "gd_explorer: lr=100 is outside the slider's range 0.001 to 0.3033"),
+    (lambda: __import__("nbcode.widgets.minibatch", fromlist=["x"]).minibatch_explorer(batch_size=10),
+     "minibatch_explorer: batch_size=10 is not one of the allowed values [1, 2, 4, 8, 16, 32"),
+    (lambda: __import__("nbcode.widgets.clustering", fromlist=["x"]).kmeans_explorer(init="farthest"),
+     "kmeans_explorer: init='farthest' is not one of the allowed values ['k-means++', 'random']"),
+    (lambda: __import__("nbcode.widgets.initialization", fromlist=["x"]).initialization_explorer("normal", std=100.0),
+     "initialization_explorer: std=100.0 is outside the slider's range 0.001 to 10"),
+])
+def test_an_out_of_range_argument_names_the_allowed_values(build, message):
+    pytest.importorskip("ipywidgets")
+    with pytest.raises(ValueError) as caught:
+        build()
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"lr": "fast"}, "gd_explorer: lr must be a number, got 'fast'"),
+    ({"steps": 2.5}, "gd_explorer: steps must be a whole number, got 2.5"),
+    ({"steps": True}, "gd_explorer: steps must be a whole number, got True"),
+])
+def test_a_wrong_type_is_a_type_error(kwargs, message):
+    pytest.importorskip("ipywidgets")
+    from nbcode.widgets.gradient_descent import gd_explorer
+
+    with pytest.raises(TypeError) as caught:
+        gd_explorer(**kwargs)
+    assert message in str(caught.value)

@@ -308,11 +308,11 @@ def activation_explorer(name: str = "sigmoid", depth: int = 20, *, width: int = 
     """
     import ipywidgets as widgets
 
-    from ._core import LiveFigure, new_figure
+    from ._core import LiveFigure, control, new_figure
 
     controls = {
-        "name": widgets.Dropdown(options=list(NAMES), value=name, description="activation"),
-        "depth": widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH, step=1, description="depth", continuous_update=False),
+        "name": control(widgets.Dropdown, name, "activation_explorer", "name", options=list(NAMES), description="activation"),
+        "depth": control(widgets.IntSlider, depth, "activation_explorer", "depth", min=1, max=MAX_DEPTH, step=1, description="depth", continuous_update=False),
     }
     return LiveFigure(draw(new_figure(10.0, 3.4, dpi), width=width, n=n, seed=seed), controls)
 

@@ -249,15 +249,15 @@ def bill_explorer(
     """
     import ipywidgets as widgets
 
-    from ._core import LiveFigure, new_figure
+    from ._core import LiveFigure, control, new_figure
 
     style = dict(continuous_update=True, style={"description_width": "initial"})
     controls = {
-        "apple_price": widgets.IntSlider(value=int(apple_price), min=0, max=300, step=10, description="apple price", **style),
-        "apples": widgets.IntSlider(value=int(apples), min=0, max=10, description="apples", **style),
-        "mandarin_price": widgets.IntSlider(value=int(mandarin_price), min=0, max=300, step=10, description="mandarin price", **style),
-        "mandarins": widgets.IntSlider(value=int(mandarins), min=0, max=10, description="mandarins", **style),
-        "tax": widgets.FloatSlider(value=float(tax), min=1.0, max=1.3, step=0.01, readout_format=".2f", description="tax", **style),
+        "apple_price": control(widgets.IntSlider, apple_price, "bill_explorer", "apple_price", min=0, max=300, step=10, description="apple price", **style),
+        "apples": control(widgets.IntSlider, apples, "bill_explorer", "apples", min=0, max=10, description="apples", **style),
+        "mandarin_price": control(widgets.IntSlider, mandarin_price, "bill_explorer", "mandarin_price", min=0, max=300, step=10, description="mandarin price", **style),
+        "mandarins": control(widgets.IntSlider, mandarins, "bill_explorer", "mandarins", min=0, max=10, description="mandarins", **style),
+        "tax": control(widgets.FloatSlider, tax, "bill_explorer", "tax", min=1.0, max=1.3, step=0.01, readout_format=".2f", description="tax", **style),
     }
     return LiveFigure(draw(new_figure(8.0, 3.0, dpi)), controls, columns=3)
 

@@ -176,7 +176,8 @@ def _draw_plane(ax) -> dict:
 
 
 def _draw_elbow(ax) -> dict:
-    """The inset: inertia over k after ITERS iterations, a marker at the current setting."""
+    """The inset: inertia over k after ITERS iterations, a marker at the current setting (an upward
+    triangle at the top edge when the current inertia is above the k = 1 scale)."""
     from matplotlib.ticker import MaxNLocator
 
     ks = np.arange(1, K_MAX + 1)
@@ -217,7 +218,12 @@ def draw(fig):
         plane["title"].set_text(_title(k, iteration, frame))
         curve = elbow_values(ITERS, seed, init)
         elbow["line"].set_ydata(curve)
-        elbow["marker"].set_data([k], [frame["inertia"]])
+        # at iteration 0 a start can be worse than k = 1 (the axis top): pin the marker to the top
+        # edge as an upward triangle instead of letting it leave the chart
+        top = 0.98 * ax_elbow.get_ylim()[1]
+        off_scale = frame["inertia"] > top
+        elbow["marker"].set_data([k], [min(frame["inertia"], top)])
+        elbow["marker"].set_marker("^" if off_scale else "o")
         return {**frame, "k": k, "iteration": iteration, "elbow": curve}
 
     def moving() -> list:
@@ -233,13 +239,13 @@ def kmeans_explorer(k: int = TRUE_K, iteration: int = 0, seed: int = START_SEED,
     """Live figure: k (1..8) and iteration (0..10) sliders, start (k-means++ / random) and seed; returns the LiveFigure."""
     import ipywidgets as widgets
 
-    from ._core import LiveFigure, new_figure
+    from ._core import LiveFigure, control, new_figure
 
     controls = {
-        "k": widgets.IntSlider(value=k, min=1, max=K_MAX, description="k"),
-        "iteration": widgets.IntSlider(value=iteration, min=0, max=ITERS, description="iteration"),
-        "init": widgets.Dropdown(options=["k-means++", "random"], value=init, description="start"),
-        "seed": widgets.IntSlider(value=seed, min=0, max=9, description="start seed"),
+        "k": control(widgets.IntSlider, k, "kmeans_explorer", "k", min=1, max=K_MAX, description="k"),
+        "iteration": control(widgets.IntSlider, iteration, "kmeans_explorer", "iteration", min=0, max=ITERS, description="iteration"),
+        "init": control(widgets.Dropdown, init, "kmeans_explorer", "init", options=["k-means++", "random"], description="start"),
+        "seed": control(widgets.IntSlider, seed, "kmeans_explorer", "seed", min=0, max=9, description="start seed"),
     }
     return LiveFigure(draw(new_figure(*_SIZE, dpi=dpi)), controls)
 

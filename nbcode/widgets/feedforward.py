@@ -276,12 +276,12 @@ def xor_network_view(params: Mapping[str, float] | None = None, *, width: float 
     """
     import ipywidgets as widgets
 
-    from ._core import LiveFigure, new_figure
+    from ._core import LiveFigure, control, new_figure
 
     start = dict(XOR_SOLUTION if params is None else params)
     unpack(start)  # a readable error for a missing parameter
     controls = {
-        name: widgets.FloatSlider(value=float(start[name]), min=-SLIDER_LIMIT, max=SLIDER_LIMIT, step=0.5,
+        name: control(widgets.FloatSlider, float(start[name]), "xor_network_view", name, min=-SLIDER_LIMIT, max=SLIDER_LIMIT, step=0.5,
                                   description=name, continuous_update=False, readout_format=".1f",
                                   style={"description_width": "32px"}, layout=widgets.Layout(width="224px"))
         for name in PARAM_NAMES

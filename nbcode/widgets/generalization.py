@@ -284,15 +284,15 @@ def bias_variance_explorer(degree: int = 3, n_points: int = 30, noise: float = 0
     """Live figure: degree, number of points, noise and input design; returns a LiveFigure."""
     import ipywidgets as widgets
 
-    from ._core import LiveFigure, new_figure
+    from ._core import LiveFigure, control, new_figure
 
     controls = {
-        "degree": widgets.IntSlider(value=degree, min=0, max=MAX_DEGREE, description="degree"),
-        "n_points": widgets.IntSlider(value=n_points, min=10, max=120, step=10, description="points",
+        "degree": control(widgets.IntSlider, degree, "bias_variance_explorer", "degree", min=0, max=MAX_DEGREE, description="degree"),
+        "n_points": control(widgets.IntSlider, n_points, "bias_variance_explorer", "n_points", min=10, max=120, step=10, description="points",
                                       continuous_update=False),
-        "noise": widgets.FloatSlider(value=noise, min=0.0, max=1.0, step=0.05, description="noise σ",
+        "noise": control(widgets.FloatSlider, noise, "bias_variance_explorer", "noise", min=0.0, max=1.0, step=0.05, description="noise σ",
                                      continuous_update=False),
-        "design": widgets.Dropdown(options=list(DESIGNS), value=design, description="inputs"),
+        "design": control(widgets.Dropdown, design, "bias_variance_explorer", "design", options=list(DESIGNS), description="inputs"),
     }
     return LiveFigure(draw(new_figure(*_SIZE), n_sets, n_show, seed), controls)
 

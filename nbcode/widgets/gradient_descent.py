@@ -232,12 +232,12 @@ def gd_explorer(lr: float = 0.05, steps: int = 50, max_steps: int = 100):
     """
     import ipywidgets as widgets
 
-    from ._core import LiveFigure, new_figure
+    from ._core import LiveFigure, control, new_figure
 
     controls = {
-        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=math.log10(2 * CRITICAL_LR), step=0.05,
+        "lr": control(widgets.FloatLogSlider, lr, "gd_explorer", "lr", base=10, min=-3, max=math.log10(2 * CRITICAL_LR), step=0.05,
                                      description="lr", readout_format=".3g"),
-        "steps": widgets.IntSlider(value=steps, min=1, max=max_steps, description="steps"),
+        "steps": control(widgets.IntSlider, steps, "gd_explorer", "steps", min=1, max=max_steps, description="steps"),
     }
     return LiveFigure(draw(new_figure(8.4, 3.5), max_steps), controls)
 

@@ -311,17 +311,17 @@ def search_explorer(landscape: Landscape, *, tpe: Mapping[int, np.ndarray] | Non
     """
     import ipywidgets as widgets
 
-    from ._core import LiveFigure, new_figure
+    from ._core import LiveFigure, control, new_figure
 
     landscape = _check_landscape(landscape)
     if tpe is None:
         tpe = {s: tpe_points(landscape, MAX_BUDGET, seed=s) for s in range(seeds)}
     seed_values = sorted(tpe)
     controls = {
-        "method": widgets.Dropdown(options=[(LABELS[m], m) for m in METHODS], value="random", description="method"),
-        "budget": widgets.IntSlider(value=9, min=1, max=MAX_BUDGET, step=1, description="trials",
+        "method": control(widgets.Dropdown, "random", "search_explorer", "method", options=[(LABELS[m], m) for m in METHODS], description="method"),
+        "budget": control(widgets.IntSlider, 9, "search_explorer", "budget", min=1, max=MAX_BUDGET, step=1, description="trials",
                                     continuous_update=False),
-        "seed": widgets.IntSlider(value=seed_values[0], min=seed_values[0], max=seed_values[-1], step=1,
+        "seed": control(widgets.IntSlider, seed_values[0], "search_explorer", "seed", min=seed_values[0], max=seed_values[-1], step=1,
                                   description="seed", continuous_update=False),
     }
     return LiveFigure(draw(new_figure(width, height, dpi), landscape, tpe), controls)

@@ -393,12 +393,12 @@ def initialization_explorer(
     """
     import ipywidgets as widgets
 
-    from ._core import LiveFigure
+    from ._core import LiveFigure, control
 
     controls = {
-        "scheme": widgets.Dropdown(options=[("normal (std)", "normal"), ("xavier", "xavier"), ("he", "he")], value=scheme, description="init"),
-        "std": widgets.FloatLogSlider(value=std, base=10, min=-3, max=1, step=0.125, description="std", readout_format=".3g", continuous_update=False),
-        "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=activation, description="activation"),
+        "scheme": control(widgets.Dropdown, scheme, "initialization_explorer", "scheme", options=[("normal (std)", "normal"), ("xavier", "xavier"), ("he", "he")], description="init"),
+        "std": control(widgets.FloatLogSlider, std, "initialization_explorer", "std", base=10, min=-3, max=1, step=0.125, description="std", readout_format=".3g", continuous_update=False),
+        "activation": control(widgets.Dropdown, activation, "initialization_explorer", "activation", options=list(ACTIVATIONS), description="activation"),
     }
 
     def enable_std(change=None) -> None:  # the std slider only matters for the "normal" scheme

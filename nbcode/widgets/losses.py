@@ -185,19 +185,19 @@ def loss_explorer(p: float = 0.1, y: int = 1, logits=(2.0, 1.0, 0.1), label: int
     """
     import ipywidgets as widgets
 
-    from ._core import LiveFigure, new_figure
+    from ._core import LiveFigure, control, new_figure
 
     slider = dict(continuous_update=True, style={"description_width": "initial"})
     controls = {
-        "p": widgets.FloatSlider(value=p, min=P_MIN, max=P_MAX, step=0.001, readout_format=".3f", description="p", **slider),
-        "y": widgets.ToggleButtons(options=[("y = 0", 0), ("y = 1", 1)], value=y, description="",
+        "p": control(widgets.FloatSlider, p, "loss_explorer", "p", min=P_MIN, max=P_MAX, step=0.001, readout_format=".3f", description="p", **slider),
+        "y": control(widgets.ToggleButtons, y, "loss_explorer", "y", options=[("y = 0", 0), ("y = 1", 1)], description="",
                                    style={"button_width": "4.5em", "description_width": "initial"}),
-        "label": widgets.Dropdown(options=[(name, k) for k, name in enumerate(_CLASS_NAMES)], value=label,
-                                  description="3-class target", style={"description_width": "initial"},
+        "label": control(widgets.Dropdown, label, "loss_explorer", "label",
+                         options=[(name, k) for k, name in enumerate(_CLASS_NAMES)], description="3-class target", style={"description_width": "initial"},
                                   layout=widgets.Layout(width="14em")),
-        "z0": widgets.FloatSlider(value=logits[0], min=-20.0, max=20.0, step=0.1, description="score z0", **slider),
-        "z1": widgets.FloatSlider(value=logits[1], min=-20.0, max=20.0, step=0.1, description="score z1", **slider),
-        "z2": widgets.FloatSlider(value=logits[2], min=-20.0, max=20.0, step=0.1, description="score z2", **slider),
+        "z0": control(widgets.FloatSlider, logits[0], "loss_explorer", "z0", min=-20.0, max=20.0, step=0.1, description="score z0", **slider),
+        "z1": control(widgets.FloatSlider, logits[1], "loss_explorer", "z1", min=-20.0, max=20.0, step=0.1, description="score z1", **slider),
+        "z2": control(widgets.FloatSlider, logits[2], "loss_explorer", "z2", min=-20.0, max=20.0, step=0.1, description="score z2", **slider),
     }
     return LiveFigure(draw(new_figure(10.0, 3.4, dpi=dpi)), controls, columns=3)
 

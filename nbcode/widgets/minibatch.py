@@ -295,13 +295,13 @@ def minibatch_explorer(batch_size: int = 16, lr: float = 0.05, seed: int = 0):
     """
     import ipywidgets as widgets
 
-    from ._core import LiveFigure, new_figure
+    from ._core import LiveFigure, control, new_figure
 
     controls = {
-        "batch_size": widgets.SelectionSlider(options=list(BATCH_SIZES), value=batch_size, description="batch size"),
-        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.05, description="lr",
+        "batch_size": control(widgets.SelectionSlider, batch_size, "minibatch_explorer", "batch_size", options=list(BATCH_SIZES), description="batch size"),
+        "lr": control(widgets.FloatLogSlider, lr, "minibatch_explorer", "lr", base=10, min=-3, max=0, step=0.05, description="lr",
                                      readout_format=".3g", continuous_update=False),
-        "seed": widgets.IntSlider(value=seed, min=0, max=20, description="seed"),
+        "seed": control(widgets.IntSlider, seed, "minibatch_explorer", "seed", min=0, max=20, description="seed"),
     }
     return LiveFigure(draw(new_figure(9.0, 3.8)), controls, columns=3)
 

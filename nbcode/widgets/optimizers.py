@@ -299,7 +299,7 @@ def race_view(
     """
     import ipywidgets as widgets
 
-    from ._core import LiveFigure, new_figure
+    from ._core import LiveFigure, control, new_figure
 
     surface = _label_of(_surface_name(surface))  # the dropdown shows labels ("bowl")
     style = {"description_width": "initial"}
@@ -307,11 +307,11 @@ def race_view(
         "names": widgets.SelectMultiple(
             options=[(LABELS[n], n) for n in OPTIMIZER_NAMES], value=tuple(_check_names(names)),
             rows=len(OPTIMIZER_NAMES), description="optimizers", style=style),
-        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.25, description="lr",
+        "lr": control(widgets.FloatLogSlider, lr, "race_view", "lr", base=10, min=-4, max=1, step=0.25, description="lr",
                                      readout_format=".3g", continuous_update=False, style=style),
-        "momentum": widgets.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01, description="momentum",
+        "momentum": control(widgets.FloatSlider, momentum, "race_view", "momentum", min=0.0, max=0.99, step=0.01, description="momentum",
                                         continuous_update=False, style=style),
-        "surface": widgets.Dropdown(options=list(RACE_SURFACES), value=surface, description="surface", style=style),
+        "surface": control(widgets.Dropdown, surface, "race_view", "surface", options=list(RACE_SURFACES), description="surface", style=style),
     }
     return LiveFigure(draw(new_figure(width, height, dpi), steps), controls)
 

@@ -329,7 +329,7 @@ def capacity_explorer(width: int = 128, lam: float = 0.0, *, dpi: int = 80):
     """Live figure: a width and a weight-decay slider; returns a :class:`nbcode.widgets.LiveFigure`."""
     import ipywidgets as widgets
 
-    from ._core import LiveFigure, new_figure
+    from ._core import LiveFigure, control, new_figure
 
     width = _check_width(width)
     lam = _check_lam(lam)
@@ -338,10 +338,10 @@ def capacity_explorer(width: int = 128, lam: float = 0.0, *, dpi: int = 80):
     style = {"description_width": "initial"}
     layout = widgets.Layout(width="46%")
     controls = {
-        "width": widgets.SelectionSlider(options=widths, value=width, description="hidden width",
+        "width": control(widgets.SelectionSlider, width, "capacity_explorer", "width", options=widths, description="hidden width",
                                          continuous_update=False, style=style, layout=layout),
-        "lam": widgets.SelectionSlider(options=[(format_lam(v), v) for v in lams], value=lam,
-                                       description="weight decay lambda", continuous_update=False,
+        "lam": control(widgets.SelectionSlider, lam, "capacity_explorer", "lam",
+                       options=[(format_lam(v), v) for v in lams], description="weight decay lambda", continuous_update=False,
                                        style=style, layout=layout),
     }
     return LiveFigure(draw(new_figure(8.6, 3.6, dpi)), controls)
