@@ -25,23 +25,21 @@ MATH_CODE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|```.*?```", re.S)
 CHAPTER_LINK = re.compile(r"\]\((\d\d)_\w+\.ipynb\)")
 
 
-def just_enough(path) -> str:
-    """The plain lower-cased text of a chapter's Just-enough cells."""
-    cells = nbformat.read(path, 4).cells
-    return MATH_CODE.sub(" ", "\n".join(c.source for c in cells if c.cell_type == "markdown" and BOX in c.source)).lower()
-
-
-def paragraphs(path) -> list[tuple[str, int]]:
-    """(plain lower-cased text, the highest chapter number it links to; 0 if none) per paragraph,
-    outside Just-enough cells, with math and code blanked out."""
-    found = []
+def read_chapter(path) -> tuple[list[tuple[str, int]], str]:
+    """A chapter's prose, lower-cased, math and code blanked out: per paragraph outside Just-enough
+    cells, (its text, the highest chapter number it links to, 0 if none); and the text of its
+    Just-enough cells."""
+    paragraphs, boxes = [], []
     for cell in nbformat.read(path, 4).cells:
-        if cell.cell_type != "markdown" or BOX in cell.source:
+        if cell.cell_type != "markdown":
+            continue
+        if BOX in cell.source:
+            boxes.append(MATH_CODE.sub(" ", cell.source).lower())
             continue
         for paragraph in re.split(r"\n\s*\n", cell.source):
             ahead = max((int(n) for n in CHAPTER_LINK.findall(paragraph)), default=0)
-            found.append((MATH_CODE.sub(" ", paragraph).lower(), ahead))
-    return found
+            paragraphs.append((MATH_CODE.sub(" ", paragraph).lower(), ahead))
+    return paragraphs, "\n".join(boxes)
 
 
 def met_unannounced(chapter: list[tuple[str, int]], pattern: re.Pattern, longer: list[str], home: int) -> bool:
@@ -57,8 +55,7 @@ def met_unannounced(chapter: list[tuple[str, int]], pattern: re.Pattern, longer:
 
 def main(argv: list[str]) -> None:
     paths = chapters()
-    texts = [paragraphs(p) for p in paths]
-    boxes = [just_enough(p) for p in paths]
+    texts, boxes = zip(*(read_chapter(p) for p in paths))
     links = first_uses()
     _, sections = parse(GLOSSARY.read_text())
     early = 0

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import real_number
+
 
 _SELECTIONS = ("Dropdown", "SelectionSlider", "ToggleButtons", "RadioButtons")
 
@@ -35,28 +37,27 @@ def control(factory, value, owner: str, name: str, **kwargs):
     """Build the ipywidgets control ``factory(value=value, **kwargs)``, or say what it accepts.
 
     ipywidgets would clamp a number outside a slider's range without a word (``lr=100`` becomes
-    the maximum) and reject an unknown choice with a bare ``TraitError``; here both are a
-    ``ValueError`` (a wrong type a ``TypeError``) that names the widget, the argument and the
-    values it allows.
+    the maximum) and reject an unknown choice with a bare ``TraitError``. Here a number goes
+    through the package's one numeric check (:func:`nbcode._checks.real_number`, with the
+    slider's range) and a choice must be one of the options: a ``TypeError`` or ``ValueError``
+    that names the widget, the argument and what it allows.
     """
-    kind = factory.__name__
-    if kind in _SELECTIONS:
+    where = f"{owner}: {name}"
+    if factory.__name__ in _SELECTIONS:
         allowed = [option[1] if isinstance(option, tuple) else option for option in kwargs["options"]]
         if not any(value == choice and type(value) is not bool for choice in allowed):
-            raise ValueError(f"{owner}: {name}={value!r} is not one of the allowed values {allowed}.")
+            raise ValueError(f"{where}={value!r} is not one of the allowed values {allowed}.")
         return factory(value=value, **kwargs)
-    whole = kind.startswith("Int")
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or (whole and float(value) != int(value)):
-        raise TypeError(f"{owner}: {name} must be {'a whole number' if whole else 'a number'}, got {value!r}.")
-    lo, hi = kwargs.get("min", 0), kwargs.get("max", 100)
-    if kind == "FloatLogSlider":
+    low, high = kwargs.get("min", 0), kwargs.get("max", 100)  # ipywidgets' defaults
+    if factory.__name__ == "FloatLogSlider":  # min and max are exponents; allow the ends' rounding
         base = kwargs.get("base", 10)
-        lo, hi = base ** lo, base ** hi
-    if not (lo - 1e-12 * abs(lo) <= value <= hi + 1e-12 * abs(hi)):
-        raise ValueError(f"{owner}: {name}={value!r} is outside the slider's range {lo:.4g} to {hi:.4g}; "
-                         f"pass a value in that range.")
-    return factory(value=int(value) if whole else float(value), **kwargs)
+        low, high = base ** low * (1 - 1e-12), base ** high * (1 + 1e-12)
+    number = real_number(value, where, low=low, high=high, fix="pass a value in the slider's range")
+    if not factory.__name__.startswith("Int"):
+        return factory(value=number, **kwargs)
+    if number != int(number):
+        raise TypeError(f"{where} must be a whole number, got {value!r}.")
+    return factory(value=int(number), **kwargs)
 
 
 def new_figure(width: float = 6.4, height: float = 4.0, dpi: int = 80):
