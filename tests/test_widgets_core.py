@@ -45,10 +45,19 @@ def test_live_figure_updates_artists_and_image_when_a_control_moves():
 
 def test_live_figure_repr_is_stable_and_without_image_bytes():
     scene, _ = sine_scene()
-    view = LiveFigure(scene, {"freq": ipywidgets.FloatSlider(value=1.0), "phase": ipywidgets.FloatSlider()})
+    view = LiveFigure(scene, {"freq": ipywidgets.FloatSlider(value=1.0), "phase": ipywidgets.FloatSlider(description="phase φ")})
     bundle = view._repr_mimebundle_()
-    assert bundle["text/plain"] == "LiveFigure(controls: freq, phase)"
+    assert bundle["text/plain"].startswith("LiveFigure(controls: freq, phase φ): run the cells above")
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_live_figure_without_a_kernel_says_so_instead_of_showing_dead_controls():
+    """The built book keeps no widget state; the cell's HTML is a note naming the controls."""
+    scene, _ = sine_scene()
+    view = LiveFigure(scene, {"freq": ipywidgets.FloatSlider(value=1.0)})
+    note = view._repr_mimebundle_()["text/html"]
+    assert 'class="nbcode-live-note"' in note and "needs a running Python" in note and "(freq)" in note
+    assert "<input" not in note and "<img" not in note, "a page without a kernel must not show a control or a frozen figure"
     assert view.image.layout.width == "200px"
 
 
@@ -73,6 +82,16 @@ def test_scrubber_has_one_frame_per_value_and_moves_between_them():
     assert "http" not in html, "a scrubber must not load anything from the network"
     assert scrub.nbytes < 1_500_000
     assert repr(scrub) == "Scrubber(7 frames over 'freq')"
+
+
+def test_scrubber_describes_each_frame_and_announces_its_value():
+    scene, _ = sine_scene()
+    scrub = scrubber(scene, "freq", [1.0, 2.0, 3.0], fixed={"phase": 0.0}, alt="A sine  wave\nover one period.")
+    assert scrub.frame_alt(0) == "A sine wave over one period. Shown at freq = 1."
+    html = scrub._repr_html_()
+    assert 'alt="A sine wave over one period. Shown at freq = 2."' in html, "the shown frame's alt names its value"
+    assert 'aria-valuetext="freq = 2"' in html, "the range must announce the value, not the frame index"
+    assert '"A sine wave over one period. Shown at freq = 3."' in html and '"freq = 3"' in html, "every frame has its own alt and value text"
 
 
 def test_scrubber_id_is_stable_across_runs():

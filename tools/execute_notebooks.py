@@ -1,10 +1,11 @@
-"""Re-execute chapters in place, from chapters/ as the working directory, saving widget state.
+"""Re-execute chapters in place, from chapters/ as the working directory.
 
     python tools/execute_notebooks.py                   # every chapter
     python tools/execute_notebooks.py chapters/01_*.ipynb
 
 Run it after editing a chapter, then commit the notebook: nbval compares fresh runs with these
-stored outputs, and the book is built from them.
+stored outputs, and the book is built from them. Widget state is not saved: a live figure needs a
+kernel, and without one (the built book) the cell shows its note instead of controls that do nothing.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def execute(path: Path) -> float:
     notebook = nbformat.read(path, as_version=4)
+    notebook.metadata.pop("widgets", None)  # state an earlier run saved
     client = NotebookClient(
         notebook,
         timeout=120,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
-        store_widget_state=True,
+        store_widget_state=False,
     )
     start = time.perf_counter()
     client.execute()

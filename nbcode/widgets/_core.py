@@ -2,11 +2,12 @@
 
 * :class:`LiveFigure` wires ipywidgets controls to a scene's ``update(**values)``, which changes
   an existing matplotlib figure in place (``set_data``, not a new figure), and shows the figure
-  as an ``ipywidgets.Image``. The image is part of the widget's saved state, so the built HTML
-  page shows the figure even without a kernel.
+  as an ``ipywidgets.Image``. It lives only where a kernel runs (Jupyter, Binder). Its widget state
+  is not saved: without a kernel a control cannot move its figure, so a page without one shows a
+  note in its place (the cell's ``text/html`` and ``text/plain`` outputs) instead of dead sliders.
 * :func:`scrubber` evaluates the same ``update`` at a grid of values of the main control and packs
   the frames into a self-contained HTML slider (no kernel, no network), for readers of the
-  static page.
+  static page. Each frame carries a description (its ``alt`` text names the value).
 
 Both render a :class:`Scene` (the figure, its moving artists, an update function of the control
 values) through one :class:`Renderer`, which draws the static parts once and then only what moves.
@@ -169,8 +170,9 @@ def _rgb_png(rgba: np.ndarray) -> bytes:
 class LiveFigure:
     """A :class:`Scene` driven by ipywidgets controls, shown as an ``ipywidgets.Image``.
 
-    The image is part of the widget's saved state, so the built HTML page shows the figure even
-    without a kernel. ``controls`` is ``{name: ipywidgets control}``; moving one calls
+    It needs a kernel. Without one (the built book, a notebook not yet run) the cell shows a note
+    naming its controls instead (``text/html`` and ``text/plain``), never controls that cannot move
+    the figure. ``controls`` is ``{name: ipywidgets control}``; moving one calls
     ``scene.update(**values)`` with every control's value and renders the new frame.
     """
 
@@ -207,20 +209,41 @@ class LiveFigure:
         self.refresh()
 
     def _repr_mimebundle_(self, **kwargs):
-        # The widget's own text/plain repr embeds the PNG bytes; show a stable summary instead.
+        # With a kernel, the widget view; without one (the built book, an unrun notebook), the note.
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = repr(self)
+        bundle["text/html"] = self._note_html()
         return bundle
 
+    def _control_names(self) -> list[str]:
+        return [getattr(control, "description", "") or name for name, control in self.controls.items()]
+
+    def _note_html(self) -> str:
+        names = html.escape(", ".join(self._control_names()))
+        return (
+            '<div class="nbcode-live-note" role="note"><strong>Live figure: it needs a running Python.</strong> '
+            f"In Jupyter or Binder this cell shows the figure with its controls ({names}). "
+            "This page has no Python behind it, so its controls could not move the figure: "
+            "the slider under the next code cell moves a precomputed version instead."
+            ' <a class="nbcode-launch" hidden>Open this chapter live in Binder.</a></div>'
+        )
+
     def __repr__(self) -> str:
-        names = ", ".join(self.controls)
-        return f"LiveFigure(controls: {names})"
+        names = ", ".join(self._control_names())
+        return f"LiveFigure(controls: {names}): run the cells above (Run > Run All Cells) to bring its controls to life."
 
 
 class Scrubber:
-    """A self-contained HTML slider over precomputed PNG frames (needs no kernel, no network)."""
+    """A self-contained HTML slider over precomputed PNG frames (needs no kernel, no network).
 
-    def __init__(self, frames: Sequence[bytes], labels: Sequence[str], control: str, title: str = "", initial: int = 0) -> None:
+    ``alt`` describes what the figure shows, true for every frame; each frame's alt text adds the
+    value it is drawn at, and the range input announces that value (``aria-valuetext``), so a
+    screen reader hears "c = -30", not "5".
+    """
+
+    def __init__(
+        self, frames: Sequence[bytes], labels: Sequence[str], control: str, title: str = "", initial: int = 0, alt: str = ""
+    ) -> None:
         if len(frames) == 0:
             raise ValueError("a scrubber needs at least one frame; pass a non-empty list of values.")
         if len(frames) != len(labels):
@@ -232,9 +255,19 @@ class Scrubber:
         self.control = control
         self.title = title
         self.initial = initial
+        self.alt = " ".join(alt.split())
         # The id depends on what the figure shows, not on pixels or memory: stable across machines.
         digest = hashlib.sha1(json.dumps([control, title, self.labels]).encode()).hexdigest()[:10]
         self.element_id = f"nbcode-scrubber-{digest}"
+
+    def value_text(self, i: int) -> str:
+        """What frame ``i`` is drawn at, as a reader hears it: ``"c = -30"``."""
+        return f"{self.control} = {self.labels[i]}"
+
+    def frame_alt(self, i: int) -> str:
+        """The alt text of frame ``i``: the figure's description and the value it is drawn at."""
+        described = self.alt or self.title or f"Precomputed figure over {self.control}."
+        return f"{described} Shown at {self.value_text(i)}."
 
     @property
     def nbytes(self) -> int:
@@ -242,22 +275,25 @@ class Scrubber:
 
     def _repr_html_(self) -> str:
         uris = [f"data:image/png;base64,{base64.b64encode(frame).decode()}" for frame in self.frames]
-        sid = self.element_id
+        alts = [self.frame_alt(i) for i in range(len(uris))]
+        values = [self.value_text(i) for i in range(len(uris))]
+        sid, i = self.element_id, self.initial
         title = f'<div class="nbcode-scrubber-title">{html.escape(self.title)}</div>' if self.title else ""
         return (
             f'<div class="nbcode-scrubber" id="{sid}" data-frames="{len(uris)}">{title}'
-            f'<img class="nbcode-scrubber-frame" src="{uris[self.initial]}" alt="{html.escape(self.title or self.control)}" '
+            f'<img class="nbcode-scrubber-frame" src="{uris[i]}" alt="{html.escape(alts[i])}" '
             'style="max-width:100%;height:auto;display:block">'
             '<div class="nbcode-scrubber-controls" style="display:flex;gap:0.75em;align-items:center">'
             f'<label for="{sid}-input">{html.escape(self.control)}</label>'
-            f'<input id="{sid}-input" type="range" min="0" max="{len(uris) - 1}" step="1" value="{self.initial}" '
-            'style="flex:1;max-width:24em">'
-            f'<output for="{sid}-input">{html.escape(self.labels[self.initial])}</output></div>'
+            f'<input id="{sid}-input" type="range" min="0" max="{len(uris) - 1}" step="1" value="{i}" '
+            f'aria-valuetext="{html.escape(values[i])}" style="flex:1;min-width:6em;max-width:24em">'
+            f'<output for="{sid}-input">{html.escape(self.labels[i])}</output></div>'
             "<script>(function(){"
             f'var root=document.getElementById("{sid}");if(!root){{return;}}'
-            f"var frames={json.dumps(uris)};var labels={json.dumps(self.labels)};"
+            f"var frames={json.dumps(uris)},labels={json.dumps(self.labels)},alts={json.dumps(alts)},values={json.dumps(values)};"
             'var img=root.querySelector("img"),input=root.querySelector("input"),out=root.querySelector("output");'
-            'input.addEventListener("input",function(){var i=+input.value;img.src=frames[i];out.textContent=labels[i];});'
+            'input.addEventListener("input",function(){var i=+input.value;img.src=frames[i];img.alt=alts[i];'
+            'out.textContent=labels[i];input.setAttribute("aria-valuetext",values[i]);});'
             "})();</script></div>"
         )
 
@@ -274,11 +310,13 @@ def scrubber(
     fmt: Callable[[Any], str] | str = "{:.3g}",
     title: str = "",
     initial: int | None = None,
+    alt: str = "",
 ) -> Scrubber:
     """Render ``scene`` at ``{control: value, **fixed}`` for each value into a :class:`Scrubber`.
 
     The frames go through the same :class:`Renderer` as the live view. The figure is left showing
     the initial frame (the middle one unless ``initial`` says otherwise), as the page does.
+    ``alt`` describes the figure for a reader who cannot see it (see :class:`Scrubber`).
     """
     values = list(values)
     if not values:
@@ -289,6 +327,7 @@ def scrubber(
     formatter = fmt.format if isinstance(fmt, str) else fmt
     if initial is None:
         initial = len(values) // 2
-    scrub = Scrubber(frames, [formatter(value) for value in values], control=control, title=title, initial=initial)
+    labels = [formatter(value) for value in values]
+    scrub = Scrubber(frames, labels, control=control, title=title, initial=initial, alt=alt)
     scene.result = scene.update(**{**fixed, control: values[scrub.initial]})
     return scrub
