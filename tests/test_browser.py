@@ -1,8 +1,10 @@
 """The built HTML book in headless Chromium with the network cut off.
 
 Every page in the table of contents must load with no console error and with no request
-leaving 127.0.0.1; math must be typeset, widgets must render from their saved state, each
-static scrubber must move its picture, every image must load and every internal link resolve.
+leaving 127.0.0.1; math must be typeset (and MathJax loaded only where there is math), no dead
+widget may show, each static scrubber must move its picture, every image must load and every
+internal link resolve. Each page's weight (bytes transferred with a cold cache) stays in budget;
+the table of weights is written to _build/page-weight.md.
 
 Uses Debian's Chromium (/usr/bin/chromium) through Playwright's `executable_path`; Playwright
 never downloads a browser here. Builds the book first unless _build/html is newer than the sources.
@@ -11,6 +13,7 @@ never downloads a browser here. Builds the book first unless _build/html is newe
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import os
 import re
@@ -79,8 +82,27 @@ def server(built_book: Path):
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the book as a static host does (GitHub Pages): text gzip-compressed when the browser
+    asks for it, so the bytes a test counts are the bytes a reader downloads."""
+
+    COMPRESSED = {".html", ".js", ".css", ".svg", ".json", ".txt", ".ttf"}
+
     def log_message(self, *args) -> None:  # keep pytest output readable
         pass
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix not in self.COMPRESSED or "gzip" not in self.headers.get("Accept-Encoding", "") or not path.is_file():
+            return super().do_GET()
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")
@@ -102,6 +124,11 @@ class PageReport:
         self.blocked: list[str] = []
         self.failed: list[str] = []
         self.requests = 0
+        self.bytes = 0
+
+    def finished(self, request) -> None:
+        sizes = request.sizes()
+        self.bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
 
 
 BLOCKED_TOTAL: list[str] = []
@@ -127,20 +154,19 @@ def open_page(browser, url: str, viewport: tuple[int, int] = (1280, 900)):
     page.on("pageerror", lambda exc: report.errors.append(f"uncaught: {exc}"))
     page.on("requestfailed", lambda req: report.failed.append(f"{req.url} ({req.failure})"))
     page.on("response", lambda res: report.failed.append(f"{res.url} (HTTP {res.status})") if res.status >= 400 else None)
+    page.on("requestfinished", report.finished)
     page.goto(url, wait_until="load")
     return context, page, report
 
 
 def settle(page) -> None:
-    """Wait until MathJax has typeset and widgets have rendered, if the page has them."""
+    """Wait until MathJax has typeset, if the page has math."""
     if page.locator(".math").count():
         page.wait_for_function(
             "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
             " && document.querySelectorAll('mjx-container').length > 0",
             timeout=20_000,
         )
-    if page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count():
-        page.wait_for_selector(".jupyter-widgets img, .widget-image", timeout=20_000)
     page.wait_for_timeout(100)
 
 
@@ -149,29 +175,47 @@ def is_chapter(path: str) -> bool:
 
 
 def check_chapter_features(page, path: str) -> None:
-    """Typeset math, a figure, a widget drawn from saved state, and scrubbers that move."""
+    """Typeset math, a figure, no dead widget, and a live figure's note before scrubbers that move."""
     assert page.locator("mjx-container").count() > 0, f"{path}: no typeset math"
     assert page.locator(".cell_output img").count() > 0, f"{path}: no figure image"
-    controls = page.locator(".jupyter-widgets .widget-slider, .jupyter-widgets .widget-dropdown")
-    assert controls.count() > 0, f"{path}: no widget control rendered from saved state"
-    widget_images = page.locator(".jupyter-widgets img")
-    assert widget_images.count() > 0, f"{path}: the widget's figure did not render"
-    assert widget_images.first.evaluate("img => img.naturalWidth") > 0
+    check_no_dead_widget(page, path)
     scrubbers = page.locator(".nbcode-scrubber")
     assert scrubbers.count() > 0, f"{path}: no static interactive figure"
     for i in range(scrubbers.count()):
-        scrubber = scrubbers.nth(i)
-        image, control, label = scrubber.locator("img"), scrubber.locator("input[type=range]"), scrubber.locator("output")
-        last = int(control.get_attribute("max"))
-        assert last >= 1, "a scrubber needs at least two frames"
-        before, before_label = image.get_attribute("src"), label.inner_text()
-        target = 0 if int(control.input_value()) != 0 else last
-        control.evaluate("(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", str(target))
-        assert image.get_attribute("src") != before, f"{path}: scrubber {i} did not change its picture"
-        assert label.inner_text() != before_label, f"{path}: scrubber {i} did not change its label"
-        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        check_scrubber(scrubbers.nth(i), f"{path}: scrubber {i}")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / (Path(path).stem + ".png")), full_page=False)
+
+
+def check_no_dead_widget(page, path: str) -> None:
+    """No control that cannot move its figure: no widget state, no widget manager, no widget view.
+    Each live figure shows its note instead, with a Binder link, before the scrubber that replaces it."""
+    dead = page.locator('.jupyter-widgets, script[type="application/vnd.jupyter.widget-state+json"], script[src*="html-manager"]')
+    assert dead.count() == 0, f"{path}: a saved-state widget (controls that do not move the figure) is on the page"
+    notes = page.locator(".nbcode-live-note")
+    assert notes.count() > 0, f"{path}: the live figure's note is missing (the page should say the controls need Python)"
+    order = page.evaluate("""() => Array.from(document.querySelectorAll(".nbcode-live-note, .nbcode-scrubber")).map(e => e.className)""")
+    assert order[0] == "nbcode-live-note", f"{path}: a scrubber comes before the note that explains it: {order}"
+    launch = notes.first.locator("a.nbcode-launch")
+    assert launch.is_visible() and "/v2/gh/" in (launch.get_attribute("href") or ""), f"{path}: the note's Binder link is missing"
+
+
+def check_scrubber(scrubber, where: str) -> None:
+    """Moving the range changes the picture, its label, its alt text and the announced value."""
+    image, control, label = scrubber.locator("img"), scrubber.locator("input[type=range]"), scrubber.locator("output")
+    last = int(control.get_attribute("max"))
+    assert last >= 1, f"{where}: a scrubber needs at least two frames"
+    name = scrubber.locator("label").inner_text()
+    before = {"src": image.get_attribute("src"), "alt": image.get_attribute("alt"), "label": label.inner_text()}
+    assert f"Shown at {name} = {before['label']}" in before["alt"], f"{where}: the frame's alt text does not name its value"
+    assert control.get_attribute("aria-valuetext") == f"{name} = {before['label']}", f"{where}: the range does not announce its value"
+    target = 0 if int(control.input_value()) != 0 else last
+    control.evaluate("(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", str(target))
+    after = {"src": image.get_attribute("src"), "alt": image.get_attribute("alt"), "label": label.inner_text()}
+    for key in before:
+        assert after[key] != before[key], f"{where}: moving the range did not change the {key}"
+    assert control.get_attribute("aria-valuetext") == f"{name} = {after['label']}", f"{where}: the announced value did not follow"
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
 
 
 # Text of the article that contains Hangul but sits in no element marked lang="ko" (code excepted).
@@ -187,13 +231,41 @@ UNMARKED_KOREAN = """() => {
 }"""
 
 
+MB = 1_000_000
+CHAPTER_BUDGET, PAGE_BUDGET, SEARCH_BUDGET = 3 * MB, 1 * MB, 1 * MB  # bytes transferred, cold cache
+WEIGHTS: dict[str, dict] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def weight_table():
+    """After the module's tests, the weights they measured go to _build/page-weight.md."""
+    yield
+    if WEIGHTS:
+        rows = [f"| {path} | {w['bytes'] / MB:.2f} | {w['requests']} | {w['load_ms'] or 0:.0f} |" for path, w in WEIGHTS.items()]
+        header = "| page | MB transferred | requests | load event (ms) |\n|---|---:|---:|---:|\n"
+        (OUTPUT / "_build" / "page-weight.md").write_text(header + "\n".join(rows) + "\n")
+
+
+def weigh(page, path: str, report: PageReport) -> None:
+    """Record the page's weight and check its budget; MathJax only where there is math."""
+    load_ms = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+    has_math = page.locator(".math").count() > 0
+    mathjax = page.locator('script[src*="vendor/mathjax/"]').count() > 0
+    WEIGHTS[path] = {"bytes": report.bytes, "requests": report.requests, "load_ms": load_ms}
+    assert mathjax == has_math, f"{path}: MathJax loaded={mathjax} but the page has math={has_math}"
+    budget = CHAPTER_BUDGET if is_chapter(path) else PAGE_BUDGET
+    assert report.bytes <= budget, f"{path} transfers {report.bytes / MB:.2f} MB, over its {budget / MB:.0f} MB budget"
+
+
 @pytest.mark.parametrize("path", toc_pages())
 def test_page_works_offline(browser, server, path: str) -> None:
     """Loads with no console error, no request leaving 127.0.0.1, no failed request, every image
-    loaded; a chapter also shows math, its widget from saved state and working scrubbers."""
+    loaded, within its weight budget; a chapter also shows math, no dead widget, a live figure's
+    note and working scrubbers."""
     context, page, report = open_page(browser, urljoin(server, path))
     try:
         settle(page)
+        weigh(page, path, report)
         broken_images = page.evaluate(
             "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
         )
@@ -271,6 +343,18 @@ def test_navigation_works_at_every_width(browser, server, device: str) -> None:
             outline.click()
             assert page.locator("#pst-secondary-sidebar-modal").evaluate("d => d.open"), f"{device}: 'Contents' did not open the outline"
         assert report.errors == [], f"{device}: console errors {report.errors}"
+    finally:
+        context.close()
+
+
+def test_one_search_is_light(browser, server) -> None:
+    """A search downloads the index and lists titles; it must not fetch every result page."""
+    context, page, report = open_page(browser, urljoin(server, "search.html?q=gradient"))
+    try:
+        page.wait_for_selector("#search-results ul.search li", timeout=20_000)
+        page.wait_for_load_state("networkidle")
+        WEIGHTS["search.html?q=gradient"] = {"bytes": report.bytes, "requests": report.requests, "load_ms": None}
+        assert report.bytes <= SEARCH_BUDGET, f"one search transfers {report.bytes / MB:.2f} MB, over {SEARCH_BUDGET / MB:.0f} MB"
     finally:
         context.close()
 

@@ -1,8 +1,9 @@
 """Copy the browser assets the book serves into assets/vendor/ (run before every build).
 
-The pages must render with the network cut off, so MathJax, RequireJS and the Jupyter widgets
-HTML manager come from npm packages (pinned in package.json / package-lock.json, installed with
-`npm ci`) and are copied next to the book's other static files. Nothing is fetched from a CDN.
+The pages must render with the network cut off, so MathJax comes from an npm package (pinned in
+package.json / package-lock.json, installed with `npm ci`) and is copied next to the book's other
+static files. Nothing is fetched from a CDN. (The book loads no widget manager: a live figure needs
+a kernel, and the page shows its static scrubber instead; see sphinxext/page_assets.py.)
 """
 
 from __future__ import annotations
@@ -34,12 +35,6 @@ def main() -> None:
     mathjax = NODE / "mathjax" / "es5"
     for part in MATHJAX_PARTS:
         copy(mathjax / part, VENDOR / "mathjax" / part)
-    copy(NODE / "requirejs" / "require.js", VENDOR / "require.min.js")
-    manager = NODE / "@jupyter-widgets" / "html-manager" / "dist"
-    copy(manager / "embed-amd.js", VENDOR / "html-manager" / "embed-amd.js")
-    for font in manager.iterdir():  # Font Awesome files the widget CSS refers to by hashed name
-        if font.suffix in {".woff2", ".woff", ".ttf", ".eot", ".svg"}:
-            copy(font, VENDOR / "html-manager" / font.name)
     size = sum(f.stat().st_size for f in VENDOR.rglob("*") if f.is_file())
     print(f"vendored browser assets into {VENDOR.relative_to(ROOT)} ({size / 1e6:.1f} MB)")
 
