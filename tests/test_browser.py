@@ -2,9 +2,10 @@
 
 Every page in the table of contents must load with no console error and with no request
 leaving 127.0.0.1; math must be typeset (and MathJax loaded only where there is math), no dead
-widget may show, each static scrubber must move its picture, every image must load and every
-internal link resolve. Each page's weight (bytes transferred with a cold cache) stays in budget;
-the table of weights is written to _build/page-weight.md.
+widget may show, each static scrubber must move its picture, every image must load and be
+described (alt text, not a file name), and every internal link resolve. Each page's weight
+(bytes transferred with a cold cache) stays in budget; the table of weights is written to
+_build/page-weight.md.
 
 Uses Debian's Chromium (/usr/bin/chromium) through Playwright's `executable_path`; Playwright
 never downloads a browser here. Builds the book first unless _build/html is newer than the sources.
@@ -201,13 +202,17 @@ def check_no_dead_widget(page, path: str) -> None:
 
 
 def check_scrubber(scrubber, where: str) -> None:
-    """Moving the range changes the picture, its label, its alt text and the announced value."""
+    """The frame is described (more than its title), and moving the range changes the picture, its
+    label, its alt text and the announced value."""
     image, control, label = scrubber.locator("img"), scrubber.locator("input[type=range]"), scrubber.locator("output")
     last = int(control.get_attribute("max"))
     assert last >= 1, f"{where}: a scrubber needs at least two frames"
     name = scrubber.locator("label").inner_text()
     before = {"src": image.get_attribute("src"), "alt": image.get_attribute("alt"), "label": label.inner_text()}
     assert f"Shown at {name} = {before['label']}" in before["alt"], f"{where}: the frame's alt text does not name its value"
+    described = before["alt"].split(" The slider steps ")[0]
+    title = scrubber.locator(".nbcode-scrubber-title").all_inner_texts()
+    assert len(described) >= 80 and described not in title, f"{where}: the figure is not described (pass alt= to scrubber)"
     assert control.get_attribute("aria-valuetext") == f"{name} = {before['label']}", f"{where}: the range does not announce its value"
     target = 0 if int(control.input_value()) != 0 else last
     control.evaluate("(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", str(target))
@@ -216,6 +221,15 @@ def check_scrubber(scrubber, where: str) -> None:
         assert after[key] != before[key], f"{where}: moving the range did not change the {key}"
     assert control.get_attribute("aria-valuetext") == f"{name} = {after['label']}", f"{where}: the announced value did not follow"
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+# Images a screen reader cannot describe: no alt text, or a file name for one (MyST-NB's default is
+# the figure's hashed file path). A decorative image says so with alt="" and aria-hidden or role.
+UNDESCRIBED_IMAGES = """() => Array.from(document.images).filter(img => {
+  if (img.closest('[aria-hidden="true"], [role="presentation"], [role="none"]')) return false;
+  const alt = (img.getAttribute("alt") || "").trim();
+  return alt.length < 3 || /\\.(png|jpe?g|gif|svg|webp)$/i.test(alt) || /[0-9a-f]{20,}/.test(alt);
+}).map(img => (img.getAttribute("alt") || "(none)").slice(0, 60) + " <- " + img.src.slice(-40))"""
 
 
 # Text of the article that contains Hangul but sits in no element marked lang="ko" (code excepted).
@@ -260,7 +274,7 @@ def weigh(page, path: str, report: PageReport) -> None:
 @pytest.mark.parametrize("path", toc_pages())
 def test_page_works_offline(browser, server, path: str) -> None:
     """Loads with no console error, no request leaving 127.0.0.1, no failed request, every image
-    loaded, within its weight budget; a chapter also shows math, no dead widget, a live figure's
+    loaded and described, within its weight budget; a chapter also shows math, no dead widget, a live figure's
     note and working scrubbers."""
     context, page, report = open_page(browser, urljoin(server, path))
     try:
@@ -270,6 +284,8 @@ def test_page_works_offline(browser, server, path: str) -> None:
             "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
         )
         assert broken_images == [], f"{path} has images that did not load: {broken_images}"
+        undescribed = page.evaluate(UNDESCRIBED_IMAGES)
+        assert undescribed == [], f"{path}: images without a description (alt text): {undescribed[:5]}"
         if is_chapter(path):
             check_chapter_features(page, path)
         unmarked = page.evaluate(UNMARKED_KOREAN)

@@ -7,6 +7,9 @@
   another book ("chapter 6 of {cite}`...`").
 - Every chapter links to the notation page.
 - Markdown holds no control characters (a TAB inside `\\text` once broke a formula).
+- Every figure is described: a code cell that draws a figure carries its alt text in its metadata
+  (`mystnb: {image: {alt: ...}}`, which MyST-NB puts on the page's <img>), a sentence or more
+  about what the figure shows, not a file name.
 """
 import re
 from pathlib import Path
@@ -19,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
 APPENDICES = {12: "A"}
 LINK = re.compile(r"\[([^\]]*)\]\((\d\d)_[a-z_]+\.ipynb(?:#[^)]*)?\)")
-BARE = re.compile(r"\b[Cc]hapters? \d+(?:(?:,| and| or) \d+)*")
+BARE = re.compile(r"\b[Cc]hapters?\s+\d+(?:(?:,|\s+and|\s+or)\s+\d+)*")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -92,3 +95,17 @@ def test_glossary_is_in_reading_order():
 
 def test_glossary_page_has_no_authoring_text():
     assert "`{term}`" not in (ROOT / "chapters" / "glossary.md").read_text()
+
+
+def figure_cells(path):
+    """(index, alt text) of every code cell whose outputs hold a figure."""
+    cells = nbformat.read(path, 4).cells
+    return [(i, c.metadata.get("mystnb", {}).get("image", {}).get("alt", "")) for i, c in enumerate(cells)
+            if c.cell_type == "code" and any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_figure_is_described(path):
+    undescribed = [i for i, alt in figure_cells(path) if len(alt) < 60 or re.search(r"\.(png|svg|jpe?g)\b", alt)]
+    assert undescribed == [], (f"{path.name}: code cells {undescribed} draw a figure with no description; add "
+                               "metadata mystnb.image.alt: one to three sentences on what it shows")

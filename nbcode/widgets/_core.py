@@ -237,8 +237,8 @@ class Scrubber:
     """A self-contained HTML slider over precomputed PNG frames (needs no kernel, no network).
 
     ``alt`` describes what the figure shows, true for every frame; each frame's alt text adds the
-    value it is drawn at, and the range input announces that value (``aria-valuetext``), so a
-    screen reader hears "c = -30", not "5".
+    slider's range and the value it is drawn at, and the range input announces that value
+    (``aria-valuetext``), so a screen reader hears "c = -30", not "5".
     """
 
     def __init__(
@@ -265,8 +265,12 @@ class Scrubber:
         return f"{self.control} = {self.labels[i]}"
 
     def frame_alt(self, i: int) -> str:
-        """The alt text of frame ``i``: the figure's description and the value it is drawn at."""
+        """The alt text of frame ``i``: the figure's description, the slider's range and the value
+        the frame is drawn at."""
         described = self.alt or self.title or f"Precomputed figure over {self.control}."
+        if len(self.labels) > 1:
+            first, last = self.labels[0], self.labels[-1]
+            described += f" The slider steps {self.control} through {len(self.labels)} values from {first} to {last}."
         return f"{described} Shown at {self.value_text(i)}."
 
     @property

@@ -327,4 +327,8 @@ def depth_scrubber(name: str = "sigmoid", depths=DEPTHS, *, width: int = 64, n: 
     depths = list(depths)
     return scrubber(draw(new_figure(10.0, 3.4, dpi), width=width, n=n, seed=seed), "depth", depths,
                     fixed={"name": name}, fmt="{:d}", initial=len(depths) - 1,
-                    title=f"{name}: activations and gradients through a deep stack")
+                    title=f"{name}: activations and gradients through a deep stack",
+                    alt=f"Three panels for a stack of {width}-unit {name} hidden layers. Left, {name} and its derivative; "
+                    "middle, histograms of the activations in the first, middle and last hidden layer; right, per "
+                    "layer on a log10 scale, the mean absolute activation, its spread across inputs and the mean "
+                    "gradient. The title says how far the first layer's gradient falls below the last layer's.")

@@ -292,4 +292,9 @@ def bill_scrubber(control: str = "apples", values=None, *, dpi: int = 80, **inpu
     return scrubber(
         draw(new_figure(8.0, 3.0, dpi)), control, values, fixed=fixed, fmt="{:.2f}" if control == "tax" else "{:g}",
         initial=initial, title=f"Forward values (blue) and gradients (red) as {_INPUT_LABEL[control]} changes",
+        alt=f"The shopping-bill graph (apples and mandarins times their prices, added, times the tax) with the "
+        f"forward value in blue above each edge and the gradient of the total in red below it, as "
+        f"{_INPUT_LABEL[control]} changes. A multiply node hands each input the other input's value times the "
+        "gradient from above, so a count's gradient is its price times the tax and a price's gradient is its count "
+        "times the tax; the tax's gradient is the subtotal.",
     )

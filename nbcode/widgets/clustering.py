@@ -256,4 +256,10 @@ def kmeans_scrubber(k: int = TRUE_K, seed: int = START_SEED, init: str = "k-mean
 
     return scrubber(draw(new_figure(*_SIZE, dpi=dpi)), "iteration", range(ITERS + 1),
                     fixed=dict(k=k, seed=seed, init=init), fmt=str, initial=0,
-                    title=f"Lloyd's iterations, k = {k}, {init} start (seed {seed})")
+                    title=f"Lloyd's iterations, k = {k}, {init} start (seed {seed})",
+                    alt=f"Two panels of Lloyd's algorithm with k = {k} from a {init} start on the survey. Left, the "
+                    "students on the first two principal components, coloured by their current cluster, each centroid "
+                    "a cross with the path it has walked, the iteration and the inertia in the title; right, the "
+                    "inertia after the last iteration against k, with a red dot at the current inertia. As the "
+                    "iterations go on, the centroids walk towards the centres of the clouds, the colours settle and "
+                    "the red dot drops onto the curve.")

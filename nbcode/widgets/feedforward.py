@@ -301,8 +301,17 @@ def xor_bias_scrubber(values: Sequence[float] | None = None, *, width: float = 8
     values = [float(c) for c in (np.arange(-50.0, 10.0 + 1e-9, 4.0) if values is None else values)]
     initial = values.index(XOR_SOLUTION["c"]) if XOR_SOLUTION["c"] in values else len(values) // 2
     fixed = {name: value for name, value in XOR_SOLUTION.items() if name != "c"}
-    return scrubber(draw(new_figure(width, height, dpi)), "c", values, fixed=fixed, fmt="c = {:.0f}", initial=initial,
-                    title="Output bias c swept, other weights fixed at the XOR solution")
+    return scrubber(draw(new_figure(width, height, dpi)), "c", values, fixed=fixed, fmt="{:.0f}", initial=initial,
+                    title="Output bias c swept, other weights fixed at the XOR solution", alt=XOR_BIAS_ALT)
+
+
+XOR_BIAS_ALT = (
+    "Two panels of the gain-20 sigmoid XOR network, every weight at the XOR solution except the output bias c. "
+    "Left, the input plane shaded by the output (red near 1, blue near 0) with the hidden units' dashed lines and "
+    "the four XOR points; right, the points at their hidden values (h1, h2) with the output unit's 0.5 line. The "
+    "title counts the correct points and crosses mark wrong ones: the network answers 0 everywhere for c below -40, "
+    "computes XOR between -40 and -20, and answers 1 everywhere above -20."
+)
 
 
 def draw_perceptron(ax, n_inputs: int = 3, *, activation: str = "step") -> None:

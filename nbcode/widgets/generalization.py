@@ -305,4 +305,11 @@ def bias_variance_scrubber(n_points: int = 30, noise: float = 0.3, design: str =
     scene = draw(new_figure(*_SIZE, dpi=dpi), n_sets, n_show, seed)
     return scrubber(scene, "degree", range(MAX_DEGREE + 1), fixed=dict(n_points=n_points, noise=noise, design=design),
                     fmt=str, initial=3,
-                    title=f"Bias and variance of polynomial fits ({n_points} points, noise {noise:g})")
+                    title=f"Bias and variance of polynomial fits ({n_points} points, noise {noise:g})",
+                    alt=f"Two panels for polynomial fits of one degree to {n_points} points with noise {noise:g}. "
+                    f"Left, the fits to {n_show} of {n_sets} training sets (a thin blue fan), their mean (red), the true "
+                    "function (dashed) and one training set (dots), with the degree's bias squared and variance in "
+                    "the title. Right, bias squared, variance, noise, their sum and the measured test error against "
+                    "the degree on a log scale, a vertical line at the current degree. As the degree grows the fan "
+                    "goes from flat, stable, wrong lines to curves that follow the truth but spread more and fray at "
+                    "the ends.")

@@ -249,4 +249,9 @@ def gd_scrubber(steps: int = 60, n: int = 16, *, dpi: int = 70):
     values = lr_values(n)
     return scrubber(draw(new_figure(8.4, 3.5, dpi), max_steps=steps), "lr", values, fixed={"steps": steps},
                     title=f"Gradient descent paths after {steps} steps",
+                    alt=f"Two panels of {steps} gradient-descent steps on the line-fitting loss, one learning rate per "
+                    "frame. Left, the path over the loss contours towards the minimum (a star); right, the mean "
+                    "squared error per step on a log scale above the dashed minimum. The smallest rates barely leave "
+                    "the start, middle rates reach the valley floor and zig-zag more as they near the critical rate, "
+                    "and above it the path flies out of the picture.",
                     initial=int(np.argmin(np.abs(values - 0.5 * CRITICAL_LR))))

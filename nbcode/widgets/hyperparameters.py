@@ -45,6 +45,12 @@ LOG_WD_RANGE = (-6.0, -1.0)
 MAX_BUDGET = 50
 METHODS = ("grid", "random", "tpe")
 LABELS = {"grid": "grid search", "random": "random search", "tpe": "TPE (Optuna)"}
+# What each method's trials do as the budget grows (the scrubber's description).
+_SEARCH_ALT = {
+    "grid": "The grid fills a larger, nearly square lattice that tries only as many learning rates as its side.",
+    "random": "Every new log-uniform trial adds a new learning rate.",
+    "tpe": "The first trials are drawn at random; the later ones crowd into the bright band of good learning rates.",
+}
 COLORS = {"grid": "#7f7f7f", "random": "#1f77b4", "tpe": "#d62728"}
 #: Budgets of the static scrubber: the perfect squares a grid fills, plus 1 and 2.
 SCRUBBER_BUDGETS = (1, 2, 4, 9, 16, 25, 36, 49)
@@ -346,5 +352,11 @@ def search_scrubber(landscape: Landscape, method: str, budgets: Sequence[int] = 
     if tpe is None:
         tpe = {seed: tpe_points(landscape, MAX_BUDGET, seed=seed)}
     scene = draw(new_figure(width, height, dpi), landscape, tpe)
+    alt = (f"Two panels for {LABELS[method]} on the measured map of validation accuracy over the learning rate and "
+           "the weight decay (log axes). Left, the map with each trial as a white dot and the best as a star, under "
+           "a strip of the best accuracy at each learning rate with the tried rates marked; right, the best accuracy "
+           f"so far after each trial for grid, random and TPE, {LABELS[method]} drawn thick, and a dotted line at the "
+           f"map's best. As the budget grows, trials are added. {_SEARCH_ALT[method]}")
     return scrubber(scene, "budget", budgets, fixed={"method": method, "seed": seed}, fmt="{} trials",
-                    title=f"{LABELS[method]} (seed {seed}): move the slider to add trials")
+                    title=f"{LABELS[method]} (seed {seed}): move the slider to add trials", alt=alt)
+

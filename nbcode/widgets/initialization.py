@@ -432,5 +432,12 @@ def std_scrubber(
     key = _activation(activation)
     initial = int(np.argmin(np.abs(np.log10(np.maximum(stds, 1e-300)) + 1.0)))  # the std closest to 0.1
     scene = draw(_figure(dpi), layers=layers, width=width, n=n, seed=seed)
+    alt = (f"Two rows of {layers} histograms for a {layers}-layer {key} network of {width} units with normally "
+           f"distributed weights and {n} random inputs, one column per layer with the layer's output spread in its "
+           "title and a verdict (collapsed, healthy, saturated or exploding) in the figure's title. Top row, the "
+           "activations; bottom row, the back-propagated gradients as log10 of their size.")
+    if key == "tanh":
+        alt += (" As the std grows the outputs go from one spike at 0 (collapse) through a healthy spread to two "
+                "spikes at -1 and 1 (saturation), while the gradients first grow and then pile up far to the left.")
     return scrubber(scene, "std", stds, fixed={"scheme": "normal", "activation": key}, fmt="{:.2g}",
-                    title=f"{key}: layer histograms as the weight std grows", initial=initial)
+                    title=f"{key}: layer histograms as the weight std grows", initial=initial, alt=alt)

@@ -211,4 +211,13 @@ def loss_scrubber(values=None, *, logits=(2.0, 1.0, 0.1), label: int = 0, dpi: i
     fixed = {"y": 1, "label": label, "z0": logits[0], "z1": logits[1], "z2": logits[2]}
     values = scrubber_values() if values is None else values
     return scrubber(draw(new_figure(10.0, 3.4, dpi=dpi)), "p", list(values), fixed=fixed, fmt="{:.3f}",
-                    title="Loss and its gradient w.r.t. the logit for target y = 1")
+                    title="Loss and its gradient w.r.t. the logit for target y = 1", alt=LOSS_ALT)
+
+
+LOSS_ALT = (
+    "Three panels for target y = 1 and the predicted probability p. Left, the losses against p: squared error "
+    "(red, at most 1) and cross-entropy (blue, rising steeply as p nears 0), with dots at the current p. Middle, "
+    "their gradients with respect to the logit: the squared error's (red) vanishes at both ends, cross-entropy's "
+    "(blue) is the line p - 1, near -1 when p is near 0. Right, a fixed three-class softmax that the slider does "
+    "not change."
+)

@@ -312,4 +312,11 @@ def minibatch_scrubber(lr: float = 0.05, seed: int = 0, *, dpi: int = 72):
 
     return scrubber(draw(new_figure(9.0, 3.8, dpi)), "batch_size", BATCH_SIZES, fixed={"lr": lr, "seed": seed},
                     fmt=str, initial=BATCH_SIZES.index(16),
-                    title=f"Mini-batch gradients at the start and {STEPS} SGD steps (lr = {lr:g})")
+                    title=f"Mini-batch gradients at the start and {STEPS} SGD steps (lr = {lr:g})",
+                    alt=f"Two panels of mini-batch gradient descent on the line-fitting loss (lr = {lr:g}, seed {seed}), "
+                    "one batch size per frame. Left, loss contours over w and b with, at the start, arrows of minus "
+                    f"the gradient of {ARROWS} sampled batches (blue) around the full gradient (black), and the "
+                    f"{STEPS} steps' path in red towards the minimum (a star); right, the full-data mean squared "
+                    "error along the path (log scale) against full-batch descent (grey). As the batch grows the fan "
+                    "of arrows closes and the path's jitter near the minimum shrinks; at the full batch it is plain "
+                    "gradient descent.")

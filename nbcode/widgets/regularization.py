@@ -356,5 +356,12 @@ def lam_scrubber(width: int = 128, lams=LAMBDAS, *, dpi: int = 72):
     if not lams:
         raise ValueError("a scrubber needs at least one weight decay; pass a non-empty list, e.g. LAMBDAS.")
     title = f"Hidden width {width}: weight decay lambda from {format_lam(lams[0])} to {format_lam(lams[-1])}"
+    alt = (f"Two panels for a ReLU network with one hidden layer of width {width} trained on the noisy moons with an "
+           "L2 penalty lambda. Left, the predicted probability of class 1 over the plane, the boundary p = 0.5 in "
+           "black and the training points, with the accuracies in the title; right, the training and validation "
+           "losses over the training steps, a dot at the lowest validation loss. As lambda grows the boundary goes "
+           "from wiggly, with islands around single points and a validation loss that climbs after its minimum, to "
+           "a smooth curve with the two losses together, and at the largest penalties to a straight line and then "
+           "to no boundary at all.")
     return scrubber(draw(new_figure(8.6, 3.6, dpi)), "lam", lams, fixed={"width": width}, fmt=format_lam,
-                    title=title, initial=0)
+                    title=title, initial=0, alt=alt)
