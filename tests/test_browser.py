@@ -223,6 +223,14 @@ def check_scrubber(scrubber, where: str) -> None:
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
 
 
+# Images shown at another aspect ratio than their own (a fixed height on a figure that shrinks).
+SQUASHED_IMAGES = """() => Array.from(document.images).filter(img => {
+  const box = img.getBoundingClientRect();
+  if (!img.naturalWidth || !box.width || !box.height) return false;
+  return Math.abs((img.naturalWidth / img.naturalHeight) / (box.width / box.height) - 1) > 0.02;
+}).map(img => img.src.slice(-40))"""
+
+
 # Images a screen reader cannot describe: no alt text, or a file name for one (MyST-NB's default is
 # the figure's hashed file path). A decorative image says so with alt="" and aria-hidden or role.
 UNDESCRIBED_IMAGES = """() => Array.from(document.images).filter(img => {
@@ -274,7 +282,7 @@ def weigh(page, path: str, report: PageReport) -> None:
 @pytest.mark.parametrize("path", toc_pages())
 def test_page_works_offline(browser, server, path: str) -> None:
     """Loads with no console error, no request leaving 127.0.0.1, no failed request, every image
-    loaded and described, within its weight budget; a chapter also shows math, no dead widget, a live figure's
+    loaded, described and shown at its own aspect ratio, within its weight budget; a chapter also shows math, no dead widget, a live figure's
     note and working scrubbers."""
     context, page, report = open_page(browser, urljoin(server, path))
     try:
@@ -284,6 +292,8 @@ def test_page_works_offline(browser, server, path: str) -> None:
             "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
         )
         assert broken_images == [], f"{path} has images that did not load: {broken_images}"
+        squashed = page.evaluate(SQUASHED_IMAGES)
+        assert squashed == [], f"{path}: images drawn at another aspect ratio than their own: {squashed[:5]}"
         undescribed = page.evaluate(UNDESCRIBED_IMAGES)
         assert undescribed == [], f"{path}: images without a description (alt text): {undescribed[:5]}"
         if is_chapter(path):

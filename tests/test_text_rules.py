@@ -10,6 +10,8 @@
 - Every figure is described: a code cell that draws a figure carries its alt text in its metadata
   (`mystnb: {image: {alt: ...}}`, which MyST-NB puts on the page's <img>), a sentence or more
   about what the figure shows, not a file name.
+- Every figure is legible: its smallest text is at least 9 px on a desktop page, as measured where
+  it was drawn (`nbcode.plot.book_style`'s PNGs and every scrubber record it in the outputs).
 """
 import re
 from pathlib import Path
@@ -109,3 +111,28 @@ def test_every_figure_is_described(path):
     undescribed = [i for i, alt in figure_cells(path) if len(alt) < 60 or re.search(r"\.(png|svg|jpe?g)\b", alt)]
     assert undescribed == [], (f"{path.name}: code cells {undescribed} draw a figure with no description; add "
                                "metadata mystnb.image.alt: one to three sentences on what it shows")
+
+
+MIN_TEXT_PX = 9
+
+
+def legibility(path):
+    """(where, smallest text in px or None if unmeasured) of every figure and scrubber of a chapter."""
+    found = []
+    for i, cell in enumerate(nbformat.read(path, 4).cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if "image/png" in data:
+                found.append((f"cell {i}", output.get("metadata", {}).get("image/png", {}).get("smallest_text_px")))
+            for px in re.findall(r'data-smallest-text-px="([0-9.]+|None)"', "".join(data.get("text/html", ""))):
+                found.append((f"cell {i} scrubber", None if px == "None" else float(px)))
+    return found
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_figure_is_legible_on_the_page(path):
+    found = legibility(path)
+    assert found, f"{path.name}: no figure found"
+    small = [(where, px) for where, px in found if px is None or px < MIN_TEXT_PX]
+    assert small == [], (f"{path.name}: figures whose smallest text is under {MIN_TEXT_PX} px on the page (None: "
+                         f"not drawn through book_style()): {small}; use larger font sizes or a narrower figure")

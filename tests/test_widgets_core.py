@@ -186,3 +186,10 @@ def test_every_scrubber_the_chapters_use_is_described():
                 if not any(keyword.arg == "alt" for keyword in node.keywords):
                     undescribed.append(f"{path.name}, line {node.lineno}")
     assert undescribed == [], f"scrubber() called without alt= (a description of the figure): {undescribed}"
+
+
+def test_scrubber_records_how_legible_its_frames_are():
+    scene, _ = sine_scene()  # 4 in at 50 dpi: the default 10 pt tick labels are 6.9 px
+    scrub = scrubber(scene, "freq", [1.0, 2.0], fixed={"phase": 0.0}, alt="A sine wave over one period.")
+    assert scrub.smallest_text_px == round(10 / 72 * 50, 1), "the smallest text as the page shows it"
+    assert f'data-smallest-text-px="{scrub.smallest_text_px}"' in scrub._repr_html_(), "the stored page says so"

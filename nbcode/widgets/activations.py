@@ -206,7 +206,7 @@ def _function_panel(ax) -> tuple:
     ax.axhline(0.0, color="0.7", lw=0.8)
     ax.axvline(0.0, color="0.7", lw=0.8)
     _label_axes(ax, "input z", "g(z) and g'(z)")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=9)
     return fn_line, grad_line
 
 
@@ -228,7 +228,7 @@ def _histogram_panel(ax) -> tuple:
     stairs = [ax.stairs(np.zeros(_HIST_BINS), edges, color=c, lw=1.5, label=" ") for c in _COLORS]
     _short_ticks(ax.xaxis)  # fewer labels to draw: ReLU's 0..3 gets 4, not 8
     _label_axes(ax, "activation value", "fraction of activations")
-    return stairs, ax.legend(loc="upper right", fontsize=8)
+    return stairs, ax.legend(loc="upper right", fontsize=9)
 
 
 def _show_histograms(ax, stairs, legend, stats, depth: int) -> None:
@@ -250,7 +250,7 @@ def _layers_panel(ax) -> tuple:
     # every depth on the same axis: moving the depth slider extends the lines
     ax.set(xlim=(0.5, MAX_DEPTH + 0.5), xticks=[1, *range(10, MAX_DEPTH + 1, 10)])
     _label_axes(ax, "hidden layer", "log10 of the value")
-    ax.legend(loc="lower right", fontsize=8)  # below the data (see _show_layers): never covers a line
+    ax.legend(loc="lower right", fontsize=9)  # below the data (see _show_layers): never covers a line
     return lines
 
 
@@ -317,10 +317,10 @@ def activation_explorer(name: str = "sigmoid", depth: int = 20, *, width: int = 
     return LiveFigure(draw(new_figure(10.0, 3.4, dpi), width=width, n=n, seed=seed), controls)
 
 
-def depth_scrubber(name: str = "sigmoid", depths=DEPTHS, *, width: int = 64, n: int = 64, seed: int = 0, dpi: int = 64):
+def depth_scrubber(name: str = "sigmoid", depths=DEPTHS, *, width: int = 64, n: int = 64, seed: int = 0, dpi: int | None = None):
     """A static scrubber over the depth for one activation, starting at the deepest stack.
 
-    Frames are rendered at ``dpi`` to keep the page light.
+    Frames fill the text column unless ``dpi`` says otherwise.
     """
     from ._core import new_figure, scrubber
 

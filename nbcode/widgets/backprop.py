@@ -274,7 +274,7 @@ _SCRUB_VALUES = {
 }
 
 
-def bill_scrubber(control: str = "apples", values=None, *, dpi: int = 80, **inputs):
+def bill_scrubber(control: str = "apples", values=None, *, dpi: int | None = None, **inputs):
     """A static scrubber over one input of the bill (default: apples 0..10); the other inputs are
     the explorer's defaults unless given as keywords (``bill_scrubber("tax", apples=5)``). It
     opens on the frame nearest ``control``'s own default or given value."""

@@ -250,7 +250,7 @@ def kmeans_explorer(k: int = TRUE_K, iteration: int = 0, seed: int = START_SEED,
     return LiveFigure(draw(new_figure(*_SIZE, dpi=dpi)), controls)
 
 
-def kmeans_scrubber(k: int = TRUE_K, seed: int = START_SEED, init: str = "k-means++", dpi: int = 70):
+def kmeans_scrubber(k: int = TRUE_K, seed: int = START_SEED, init: str = "k-means++", dpi: int | None = None):
     """Static version: the same figure at iterations 0 .. ITERS for one k and one start."""
     from ._core import new_figure, scrubber
 

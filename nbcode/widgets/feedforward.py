@@ -290,7 +290,7 @@ def xor_network_view(params: Mapping[str, float] | None = None, *, width: float 
 
 
 def xor_bias_scrubber(values: Sequence[float] | None = None, *, width: float = 8.4, height: float = 4.0,
-                      dpi: int = 72):
+                      dpi: int | None = None):
     """The static version: the output bias c swept (default -50..10 in steps of 4), other weights at XOR_SOLUTION.
 
     Shows the red region going from "all 0" through XOR to "all 1". Returns a ``Scrubber``

@@ -197,7 +197,7 @@ def _draw_fits(ax, n_show: int) -> dict:
     ax.set(xlim=(-1, 1), ylim=_Y_LIM, xlabel="x", ylabel="y")
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.yaxis.set_major_locator(MaxNLocator(5))
-    ax.legend(loc="upper left", fontsize=7)
+    ax.legend(loc="upper left", fontsize=8)
     return dict(fan=fan, mean_line=mean_line, points=points, title=ax.set_title(" ", fontsize=9))
 
 
@@ -221,7 +221,7 @@ def _draw_errors(ax) -> dict:
     ax.yaxis.set_major_locator(FixedLocator([1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000]))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.yaxis.set_minor_locator(NullLocator())
-    ax.legend(loc="upper center", fontsize=7, ncol=3, columnspacing=1.0, handlelength=1.5)
+    ax.legend(loc="upper center", fontsize=8, ncol=3, columnspacing=1.0, handlelength=1.5)
     return dict(curves=curves, marker=marker, title=ax.set_title(" ", fontsize=9))
 
 
@@ -298,7 +298,7 @@ def bias_variance_explorer(degree: int = 3, n_points: int = 30, noise: float = 0
 
 
 def bias_variance_scrubber(n_points: int = 30, noise: float = 0.3, design: str = "grid", *,
-                           n_sets: int = 200, n_show: int = 40, seed: int = 0, dpi: int = 64):
+                           n_sets: int = 200, n_show: int = 40, seed: int = 0, dpi: int | None = None):
     """Static version: the same figure at every degree 0..15, starting at degree 3."""
     from ._core import new_figure, scrubber
 

@@ -242,7 +242,7 @@ def gd_explorer(lr: float = 0.05, steps: int = 50, max_steps: int = 100):
     return LiveFigure(draw(new_figure(8.4, 3.5), max_steps), controls)
 
 
-def gd_scrubber(steps: int = 60, n: int = 16, *, dpi: int = 70):
+def gd_scrubber(steps: int = 60, n: int = 16, *, dpi: int | None = None):
     """Static version: the same figure at ``n`` log-spaced learning rates from 0.001 to 2 x critical."""
     from ._core import new_figure, scrubber
 

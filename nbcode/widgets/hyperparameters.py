@@ -253,7 +253,7 @@ def _draw_map(fig, ax_map, ax_top, landscape: Landscape) -> dict:
     ax_top.set_ylim(low - 0.05 * (top - low), top + 0.1 * (top - low))
     ax_top.set_xticks([])
     ax_top.set_ylabel("best over\nweight decay", fontsize=8)
-    ax_top.tick_params(labelsize=7)
+    ax_top.tick_params(labelsize=8)
     return dict(points=points, best=best, rug=rug, title=ax_top.set_title(" ", fontsize=10))
 
 
@@ -297,7 +297,7 @@ def draw(fig, landscape: Landscape, tpe: Mapping[int, np.ndarray]):
             line.set_data(np.arange(1, curves[m]["n"] + 1), curves[m]["best_so_far"])
             line.set_linewidth(2.6 if m == method else 1.2)
             line.set_alpha(1.0 if m == method else 0.55)
-        on_curve["title"].set_text(f"best of {budget} trials: grid {curves['grid']['best']:.3f}, "
+        on_curve["title"].set_text(f"best: grid {curves['grid']['best']:.3f}, "
                                    f"random {curves['random']['best']:.3f}, TPE {curves['tpe']['best']:.3f}")
         return {"method": method, "budget": budget, "curves": curves}
 
@@ -334,8 +334,8 @@ def search_explorer(landscape: Landscape, *, tpe: Mapping[int, np.ndarray] | Non
 
 
 def search_scrubber(landscape: Landscape, method: str, budgets: Sequence[int] = SCRUBBER_BUDGETS, *,
-                    tpe: Mapping[int, np.ndarray] | None = None, seed: int = 0, width: float = 10.0,
-                    height: float = 4.0, dpi: int = 64):
+                    tpe: Mapping[int, np.ndarray] | None = None, seed: int = 0, width: float = 9.0,
+                    height: float = 3.7, dpi: int | None = None):
     """The static version of :func:`search_explorer` for one method: its frames over the budget.
 
     ``tpe`` as for :func:`search_explorer` (the title compares all three methods, so the TPE run

@@ -311,7 +311,7 @@ def _panels(fig, layers: int):
         ax_g.set_xticks(_GRAD_TICKS, labels=[str(t) for t in _GRAD_TICKS] if l == 0 else [])
         for ax in (ax_a, ax_g):
             ax.set_yticks([])
-            ax.tick_params(labelsize=7, labelbottom=l == 0)
+            ax.tick_params(labelsize=8, labelbottom=l == 0)
             # the bars stand in front of the axis lines, so a frame need not redraw 40 spines over them
             for spine in ax.spines.values():
                 spine.set_zorder(0.5)
@@ -367,11 +367,13 @@ def draw(fig, *, layers: int = 5, width: int = 100, n: int = 300, seed: int = 0)
     return Scene(fig, update, moving, background=lambda values: _activation(values["activation"]))
 
 
-def _figure(dpi: int):
+def _figure(dpi: int | None):
     # fixed margins (set in _panels), not constrained layout: the look the chapter was written for
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(10.0, 4.3), dpi=dpi)
+    from ._core import column_dpi
+
+    return Figure(figsize=(9.0, 3.9), dpi=dpi or column_dpi(9.0))
 
 
 def initialization_explorer(
@@ -418,10 +420,10 @@ def std_scrubber(
     width: int = 100,
     n: int = 300,
     seed: int = 0,
-    dpi: int = 60,
+    dpi: int | None = None,
 ):
     """The static figure: the histograms of ``activation`` under N(0, std^2) weights, one frame
-    per std in ``stds`` (default :data:`STDS`), rendered at ``dpi`` to keep the page light.
+    per std in ``stds`` (default :data:`STDS`), filling the text column unless ``dpi`` says otherwise.
     The initial frame is std 0.1 (Xavier's for width 100). Returns a :class:`~nbcode.widgets.Scrubber`.
     """
     from ._core import scrubber

@@ -129,7 +129,7 @@ def _draw_loss_panels(ax_loss, ax_grad):
         (artists[key + "mse_dot"],) = ax.plot([], [], "o", color=_MSE_COLOR, ms=7)
         (artists[key + "bce_dot"],) = ax.plot([], [], "o", color=_BCE_COLOR, ms=7)
         ax.set(xlim=(0, 1), xlabel="predicted probability p", ylabel=ylabel)
-        ax.legend(loc="upper center", fontsize=8)
+        ax.legend(loc="upper center", fontsize=9)
     ax_loss.set(ylim=(-0.1, 7.3), yticks=range(8))
     ax_grad.axhline(0.0, color="0.6", lw=0.8)
     ax_grad.set(ylim=(-1.1, 1.1), yticks=np.linspace(-1.0, 1.0, 5))
@@ -202,10 +202,10 @@ def loss_explorer(p: float = 0.1, y: int = 1, logits=(2.0, 1.0, 0.1), label: int
     return LiveFigure(draw(new_figure(10.0, 3.4, dpi=dpi)), controls, columns=3)
 
 
-def loss_scrubber(values=None, *, logits=(2.0, 1.0, 0.1), label: int = 0, dpi: int = 64):
+def loss_scrubber(values=None, *, logits=(2.0, 1.0, 0.1), label: int = 0, dpi: int | None = None):
     """A static scrubber over p (default: 21 values on a logit grid) with y = 1 and the three
-    class scores ``logits`` with target ``label`` (the explorer's defaults). Frames are rendered
-    at ``dpi`` (64 keeps 21 frames well under 1.5 MB)."""
+    class scores ``logits`` with target ``label`` (the explorer's defaults). Frames fill the text
+    column unless ``dpi`` says otherwise."""
     from ._core import new_figure, scrubber
 
     fixed = {"y": 1, "label": label, "z0": logits[0], "z1": logits[1], "z2": logits[2]}

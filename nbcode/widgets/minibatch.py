@@ -224,7 +224,7 @@ def _draw_surface(ax) -> dict:
     ax.set_ylim(*YLIM)
     ax.set_xlabel("slope w")
     ax.set_ylabel("intercept b")
-    legend = ax.legend(loc="lower right", fontsize=7)
+    legend = ax.legend(loc="lower right", fontsize=8)
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_locator(MaxNLocator(5))
     title = ax.set_title("", fontsize=9)
@@ -250,7 +250,7 @@ def _draw_loss(ax) -> dict:
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_xlabel("step (one mini-batch each)")
     ax.set_ylabel("MSE on all N points")
-    legend = ax.legend(loc="upper right", fontsize=7)
+    legend = ax.legend(loc="upper right", fontsize=8)
     title = ax.set_title("", fontsize=9)
     return dict(gd_line=gd_line, loss_line=loss_line, legend=legend, title=title)
 
@@ -306,7 +306,7 @@ def minibatch_explorer(batch_size: int = 16, lr: float = 0.05, seed: int = 0):
     return LiveFigure(draw(new_figure(9.0, 3.8)), controls, columns=3)
 
 
-def minibatch_scrubber(lr: float = 0.05, seed: int = 0, *, dpi: int = 72):
+def minibatch_scrubber(lr: float = 0.05, seed: int = 0, *, dpi: int | None = None):
     """Static version: the same figure for the batch sizes 1, 2, 4, ..., N (lr and seed fixed), opening on 16."""
     from ._core import new_figure, scrubber
 

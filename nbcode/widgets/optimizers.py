@@ -325,7 +325,7 @@ def race_scrubber(
     steps: int = 150,
     width: float = 10.0,
     height: float = 3.8,
-    dpi: int = 64,
+    dpi: int | None = None,
 ):
     """The static race: every optimizer on ``surface`` at each learning rate in ``lrs``.
 

@@ -266,7 +266,7 @@ def _loss_panel(ax):
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_xlabel("full-batch Adam step")
     ax.set_ylabel("cross-entropy (no penalty)")
-    ax.legend(loc="upper right", fontsize=7)
+    ax.legend(loc="upper right", fontsize=8)
     ax.set_title(" ", fontsize=9)
     return train_line, val_line, best_marker
 
@@ -347,7 +347,7 @@ def capacity_explorer(width: int = 128, lam: float = 0.0, *, dpi: int = 80):
     return LiveFigure(draw(new_figure(8.6, 3.6, dpi)), controls)
 
 
-def lam_scrubber(width: int = 128, lams=LAMBDAS, *, dpi: int = 72):
+def lam_scrubber(width: int = 128, lams=LAMBDAS, *, dpi: int | None = None):
     """Static version: the same figure at ``width`` for every weight decay in ``lams`` (default :data:`LAMBDAS`)."""
     from ._core import new_figure, scrubber
 
