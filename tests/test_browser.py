@@ -416,7 +416,8 @@ FILE_NAME_ALT = {"rule": "image-alt-not-file-name", "pattern": r"\.(png|jpe?g|gi
 # cell's metadata, Sphinx gives it its own file name (../_images/<hash>.png). Only FILE_NAME_ALT's
 # rule, only on those images, is let through (and counted apart in _build/page-weight.md).
 FIGURES_AWAITING_ALT = 'div.cell_output img[alt*="_images/"]'
-AXE_COUNTS: dict[str, dict[str, dict[str, int]]] = {}  # page -> mode -> impact (or "awaiting alt") -> nodes
+AWAITING = "awaiting alt"  # the count of exempt figures, beside axe's impacts
+AXE_COUNTS: dict[str, dict[str, dict[str, int]]] = {}  # page -> mode -> impact (or AWAITING) -> nodes
 
 # Adds the file-name rule to axe, runs every rule on the whole document and returns the violations,
 # each node marked `awaiting` when FIGURES_AWAITING_ALT exempts it (axe's context cannot exclude
@@ -448,14 +449,14 @@ def axe_violations(page) -> list[dict]:
 def axe_cell(counts: dict[str, int]) -> str:
     """'0 / 0 / 1 / 0 (+5)': nodes by impact, then the exempt figures if any."""
     cell = " / ".join(str(counts[impact]) for impact in IMPACTS)
-    return cell + (f" (+{counts['awaiting alt']})" if counts["awaiting alt"] else "")
+    return cell + (f" (+{counts[AWAITING]})" if counts[AWAITING] else "")
 
 
 def count_by_impact(violations: list[dict]) -> dict[str, int]:
-    counts = dict.fromkeys([*IMPACTS, "awaiting alt"], 0)
+    counts = dict.fromkeys([*IMPACTS, AWAITING], 0)
     for violation in violations:
         for node in violation["nodes"]:
-            counts["awaiting alt" if node["awaiting"] else violation["impact"]] += 1
+            counts[AWAITING if node["awaiting"] else violation["impact"]] += 1
     return counts
 
 
@@ -481,7 +482,7 @@ def test_page_is_accessible(browser, server, path: str, mode: str) -> None:
     """axe-core finds no critical or serious violation, in light and dark mode, on a laptop and a
     phone (moderate and minor ones are counted in _build/page-weight.md)."""
     theme, device = mode.split()
-    context, page, report = open_page(browser, urljoin(server, path), VIEWPORTS[device], theme=theme)
+    context, page, _ = open_page(browser, urljoin(server, path), VIEWPORTS[device], theme=theme)
     try:
         settle(page)
         shown = page.evaluate("() => document.documentElement.dataset.theme")
