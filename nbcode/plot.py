@@ -10,6 +10,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+__all__ = ["CLASS_COLORS", "decision_regions", "scatter_classes"]
+
+#: The colour of each integer class label (tab10's ten colours, red second); class k gets ``CLASS_COLORS[k % 10]``.
 CLASS_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 

@@ -100,6 +100,8 @@ class Scene:
     background:
         Optional ``background(values) -> key`` for controls that change the static part (another
         surface, other axis limits): a new key redraws the background once.
+    result:
+        What the last ``update`` returned (None before the first).
     """
 
     fig: Any
