@@ -3,9 +3,9 @@
 Every page in the table of contents must load with no console error and with no request
 leaving 127.0.0.1; math must be typeset (and MathJax loaded only where there is math), no dead
 widget may show, each static scrubber must move its picture, every image must load and be
-described (alt text, not a file name), and every internal link resolve. Each page's weight
-(bytes transferred with a cold cache) stays in budget; the table of weights is written to
-_build/page-weight.md.
+described (alt text, not a file name), and every internal link resolve. The API reference must
+document every public name of nbcode. Each page's weight (bytes transferred with a cold cache)
+stays in budget; the table of weights is written to _build/page-weight.md.
 
 Uses Debian's Chromium (/usr/bin/chromium) through Playwright's `executable_path`; Playwright
 never downloads a browser here. Builds the book first unless _build/html is newer than the sources.
@@ -16,7 +16,9 @@ from __future__ import annotations
 import functools
 import gzip
 import http.server
+import importlib
 import os
+import pkgutil
 import re
 import subprocess
 import sys
@@ -59,6 +61,7 @@ def sources() -> list[Path]:
     found += list((ROOT / "chapters").glob("*.ipynb")) + list((ROOT / "chapters").glob("*.md"))
     found += list((ROOT / "chapters").glob("*.bib")) + list((ROOT / "assets").glob("*.*"))
     found += list((ROOT / "sphinxext").glob("*.py"))
+    found += list((ROOT / "nbcode").rglob("*.py"))  # the API reference is made from their docstrings
     return found
 
 
@@ -330,6 +333,33 @@ def test_internal_links_resolve(built_book: Path) -> None:
                 broken.append(f"{page.relative_to(built_book)} -> {href} (no such anchor)")
     assert broken == [], "broken internal links:\n" + "\n".join(broken)
     assert len(pages) >= 2
+
+
+def public_api() -> dict[str, list[str] | None]:
+    """The package and each public module of nbcode (no part of its name starts with an
+    underscore), with its ``__all__`` (None if it has none)."""
+    import nbcode
+
+    modules = [nbcode.__name__] + [info.name for info in pkgutil.walk_packages(nbcode.__path__, "nbcode.")]
+    public = [name for name in modules if not any(part.startswith("_") for part in name.split("."))]
+    return {name: getattr(importlib.import_module(name), "__all__", None) for name in public}
+
+
+def test_api_reference_documents_every_public_name(built_book: Path) -> None:
+    """chapters/api.md documents (sphinx.ext.autodoc) every public module and every name in its
+    ``__all__``, and nothing private. autodoc leaves out a name without a docstring (or ``#:``
+    comment) and a module the page forgets; either is missing here. (The package itself exports
+    nothing but its modules, so it alone needs no ``__all__``.)"""
+    html = (built_book / "chapters" / "api.html").read_text(encoding="utf-8")
+    documented = set(re.findall(r'\bid="(?:module-)?(nbcode(?:\.\w+)*)"', html))
+    api = public_api()
+    without_all = [module for module, names in api.items() if names is None and module != "nbcode"]
+    assert without_all == [], f"public modules without __all__ (say what is public): {without_all}"
+    missing = [module for module in api if module not in documented]
+    missing += [f"{module}.{name}" for module, names in api.items() for name in names or [] if f"{module}.{name}" not in documented]
+    assert missing == [], f"public names missing from the API reference: {missing}"
+    private = sorted(name for name in documented if any(part.startswith("_") for part in name.split(".")))
+    assert private == [], f"private names on the API reference: {private}"
 
 
 # A phone, a tablet (below the theme's 992 px breakpoint: the sidebar opens as a dialog) and a laptop.
