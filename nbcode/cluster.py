@@ -61,6 +61,8 @@ SURVEY_QUESTIONS = (
 )
 
 #: The latent groups, as name -> (what the group is, in words; mean answer to each question).
+#:
+#: :meta hide-value:
 SURVEY_GROUPS = {
     "planners": (
         "start early, keep a fixed timetable, take notes, practise, rarely cram or get distracted",

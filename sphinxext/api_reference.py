@@ -12,7 +12,8 @@
 Docstrings are reStructuredText, read by napoleon: a formula or table keeps its lines only in a
 literal block (end the line before it with ``::``), ``|x|`` needs ``double backquotes``, and the
 first line of a constant's ``#:`` comment must not read ``label: text`` (napoleon takes
-``label`` for the constant's type).
+``label`` for the constant's type). A ``#: :meta hide-value:`` line keeps a long value (an array,
+a table of lambdas) off the page.
 """
 
 from __future__ import annotations

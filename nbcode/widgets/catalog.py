@@ -27,6 +27,8 @@ def _search_explorer():
 
 
 #: Each widget module's name, and a function of no arguments that builds its chapter's live figure.
+#:
+#: :meta hide-value:
 LIVE_VIEWS: dict[str, Callable[[], Any]] = {
     "feedforward": lambda: _module("feedforward").xor_network_view(),
     "activations": lambda: _module("activations").activation_explorer("relu", depth=50),
