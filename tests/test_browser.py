@@ -349,7 +349,8 @@ def test_api_reference_documents_every_public_name(built_book: Path) -> None:
     """chapters/api.md documents (sphinx.ext.autodoc) every public module and every name in its
     ``__all__``, and nothing private. autodoc leaves out a name without a docstring (or ``#:``
     comment) and a module the page forgets; either is missing here. (The package itself exports
-    nothing but its modules, so it alone needs no ``__all__``.)"""
+    nothing but its modules, so it alone needs no ``__all__``.) No docstring's formula is run
+    together into a quotation."""
     html = (built_book / "chapters" / "api.html").read_text(encoding="utf-8")
     documented = set(re.findall(r'\bid="(?:module-)?(nbcode(?:\.\w+)*)"', html))
     api = public_api()
@@ -360,6 +361,8 @@ def test_api_reference_documents_every_public_name(built_book: Path) -> None:
     assert missing == [], f"public names missing from the API reference: {missing}"
     private = sorted(name for name in documented if any(part.startswith("_") for part in name.split(".")))
     assert private == [], f"private names on the API reference: {private}"
+    # An indented formula after a line without '::' becomes a quotation with its lines run together.
+    assert "<blockquote" not in html, "an indented block in a docstring needs '::' on the line before it"
 
 
 # A phone, a tablet (below the theme's 992 px breakpoint: the sidebar opens as a dialog) and a laptop.
