@@ -15,10 +15,14 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-#: The book's text column is 757 CSS px wide on a desktop screen: a figure up to 7.5 in at
-#: 100 dpi is shown at its own size, and a wider one is shrunk to the column, its text with it.
+__all__ = ["BOOK_STYLE", "CLASS_COLORS", "COLUMN_PX", "book_style", "decision_regions", "hidpi_png",
+           "scatter_classes", "smallest_text_px"]
+
+#: The width of the book's text column in CSS px on a desktop screen. A figure up to 7.5 in wide
+#: at 100 dpi is shown at its own size, and a wider one is shrunk to the column, its text with it.
 COLUMN_PX = 757
-#: Text sizes (points) for figures up to about 9 in wide; at 9 in, 8 pt is still 9.3 px on the page.
+#: The book's text sizes in points, for figures up to about 9 in wide (at 9 in, 8 pt is still
+#: 9.3 px on the page).
 BOOK_STYLE = {
     "figure.dpi": 100,
     "font.size": 10,
@@ -96,6 +100,8 @@ def smallest_text_px(fig, width_px: float) -> float | None:
         return None
     return round(min(sizes) / 72 * fig.dpi * min(1.0, COLUMN_PX / width_px), 1)
 
+
+#: The colour of each integer class label (tab10's ten colours, red second); class k gets ``CLASS_COLORS[k % 10]``.
 CLASS_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 

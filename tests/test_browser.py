@@ -4,10 +4,10 @@ Every page in the table of contents must load with no console error and with no 
 leaving 127.0.0.1; math must be typeset (and MathJax loaded only where there is math), no dead
 widget may show, each static scrubber must move its picture, every image must load and be
 described (alt text, not a file name), every internal link resolve, and no page may repeat an
-id. Each page's weight (bytes transferred with a cold cache) stays in budget. axe-core finds no
-critical or serious accessibility violation on any page, in light and dark mode, on a laptop and
-a phone. The weights and axe's counts are written to
-_build/page-weight.md.
+id. The API reference must document every public name of nbcode. Each page's weight (bytes
+transferred with a cold cache) stays in budget. axe-core finds no critical or serious
+accessibility violation on any page, in light and dark mode, on a laptop and a phone. The weights
+and axe's counts are written to _build/page-weight.md.
 
 Uses Debian's Chromium (/usr/bin/chromium) through Playwright's `executable_path`; Playwright
 never downloads a browser here. Builds the book first unless _build/html is newer than the sources.
@@ -19,7 +19,9 @@ import collections
 import functools
 import gzip
 import http.server
+import importlib
 import os
+import pkgutil
 import re
 import subprocess
 import sys
@@ -62,6 +64,7 @@ def sources() -> list[Path]:
     found += list((ROOT / "chapters").glob("*.ipynb")) + list((ROOT / "chapters").glob("*.md"))
     found += list((ROOT / "chapters").glob("*.bib")) + list((ROOT / "assets").glob("*.*"))
     found += list((ROOT / "sphinxext").glob("*.py")) + list((ROOT / "_templates").rglob("*.html"))
+    found += list((ROOT / "nbcode").rglob("*.py"))  # the API reference is made from their docstrings
     return found
 
 
@@ -384,6 +387,36 @@ def test_no_page_repeats_an_id(built_book: Path) -> None:
     assert repeated == {}, f"ids used more than once on a page: {repeated}"
 
 
+def public_api() -> dict[str, list[str] | None]:
+    """The package and each public module of nbcode (no part of its name starts with an
+    underscore), with its ``__all__`` (None if it has none)."""
+    import nbcode
+
+    modules = [nbcode.__name__] + [info.name for info in pkgutil.walk_packages(nbcode.__path__, "nbcode.")]
+    public = [name for name in modules if not any(part.startswith("_") for part in name.split("."))]
+    return {name: getattr(importlib.import_module(name), "__all__", None) for name in public}
+
+
+def test_api_reference_documents_every_public_name(built_book: Path) -> None:
+    """chapters/api.md documents (sphinx.ext.autodoc) every public module and every name in its
+    ``__all__``, and nothing private. autodoc leaves out a name without a docstring (or ``#:``
+    comment) and a module the page forgets; either is missing here. (The package itself exports
+    nothing but its modules, so it alone needs no ``__all__``.) No docstring's formula is run
+    together into a quotation."""
+    html = (built_book / "chapters" / "api.html").read_text(encoding="utf-8")
+    documented = set(re.findall(r'\bid="(?:module-)?(nbcode(?:\.\w+)*)"', html))
+    api = public_api()
+    without_all = [module for module, names in api.items() if names is None and module != "nbcode"]
+    assert without_all == [], f"public modules without __all__ (say what is public): {without_all}"
+    missing = [module for module in api if module not in documented]
+    missing += [f"{module}.{name}" for module, names in api.items() for name in names or [] if f"{module}.{name}" not in documented]
+    assert missing == [], f"public names missing from the API reference: {missing}"
+    private = sorted(name for name in documented if any(part.startswith("_") for part in name.split(".")))
+    assert private == [], f"private names on the API reference: {private}"
+    # An indented formula after a line without '::' becomes a quotation with its lines run together.
+    assert "<blockquote" not in html, "an indented block in a docstring needs '::' on the line before it"
+
+
 # A phone, a tablet (below the theme's 992 px breakpoint: the sidebar opens as a dialog) and a laptop.
 VIEWPORTS = {"phone": (390, 844), "tablet": (900, 1000), "desktop": (1366, 900)}
 
@@ -480,13 +513,17 @@ def describe(violations: list[dict], shown: int = 3) -> str:
 @pytest.mark.parametrize("path", toc_pages())
 def test_page_is_accessible(browser, server, path: str, mode: str) -> None:
     """axe-core finds no critical or serious violation, in light and dark mode, on a laptop and a
-    phone (colour contrast on the laptop; moderate and minor ones are counted in _build/page-weight.md)."""
+    phone (colour contrast on the laptop; moderate and minor ones are counted in _build/page-weight.md);
+    on a phone, no page scrolls sideways."""
     theme, device = mode.split()
     context, page, _ = open_page(browser, urljoin(server, path), VIEWPORTS[device], theme=theme)
     try:
         settle(page)
         shown = page.evaluate("() => document.documentElement.dataset.theme")
         assert shown == theme, f"{path}: asked for the {theme} mode, the page shows data-theme={shown!r} (see THEME_STORAGE)"
+        if device == "phone":
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= VIEWPORTS["phone"][0], f"{path}: the page scrolls sideways on a phone ({width} px wide)"
         violations = axe_violations(page, device)
         AXE_COUNTS.setdefault(path, {})[mode] = count_by_impact(violations)
         failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]

@@ -66,7 +66,7 @@ def new_figure(width: float = 6.4, height: float = 4.0, dpi: int | None = 80):
     """A matplotlib ``Figure`` not managed by pyplot (so notebooks do not display it twice).
 
     ``dpi=None`` chooses the dpi at which the figure fills the book's text column
-    (:func:`column_dpi`), as a scrubber's frames should. Its constrained layout is solved once, by
+    (:data:`nbcode.plot.COLUMN_PX` wide), as a scrubber's frames should. Its constrained layout is solved once, by
     the :class:`Renderer`, before the first frame.
     """
     from matplotlib.figure import Figure
@@ -109,6 +109,8 @@ class Scene:
     background:
         Optional ``background(values) -> key`` for controls that change the static part (another
         surface, other axis limits): a new key redraws the background once.
+    result:
+        What the last ``update`` returned (None before the first).
     """
 
     fig: Any

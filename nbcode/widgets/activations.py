@@ -8,7 +8,7 @@ Compute (NumPy, fast, tested):
   units each, Linear then the activation, Xavier normal init for sigmoid/tanh, He normal for the
   ReLU family, as ``nbcode.network.mlp`` chooses), a 10-class softmax output, a fixed random
   batch of ``n`` standard-normal inputs with random labels. One forward and one backward pass
-  with ``nbcode.layers`` give, per hidden layer, the mean |activation| and the mean |dL/dW|
+  with ``nbcode.layers`` give, per hidden layer, the mean ``|activation|`` and the mean ``|dL/dW|``
   (the gradient that would update that layer's weights), histograms of the activations of the
   first, middle and last hidden layer, and the ratio "gradient at layer 1 / gradient at the
   last layer" that shows a gradient vanishing.
@@ -105,17 +105,19 @@ def _setup(key: str, width: int, n: int, seed: int, depth: int):
 def layer_statistics(name: str, depth: int, width: int = 64, n: int = 64, seed: int = 0) -> dict[str, np.ndarray | float]:
     """Forward and backward through ``depth`` hidden layers; per-layer statistics.
 
-    Returns a dict with
-      ``layer``            1..depth;
-      ``mean_abs_activation``  mean |a_l| over the batch and the units of hidden layer l;
-      ``input_spread``     the standard deviation of a unit's output across the batch, averaged
-                           over the units of layer l (near 0: the layer outputs the same for every input);
-      ``mean_abs_grad``    mean |dL/dW_l| of the weights feeding hidden layer l;
-      ``grad_ratio``       mean_abs_grad[0] / mean_abs_grad[-1] (below ~1e-3: the gradient vanished);
-      ``hist_layers``      the layers whose activations are histogrammed (first, middle, last; unique);
-      ``hist_edges``, ``hist_fractions``  bin edges and, per histogrammed layer, the fraction of
-                           activations in each bin (values outside the range go to the end bins);
-      ``loss``             the softmax cross-entropy of the batch.
+    Returns a dict with:
+
+    * ``layer``: 1..depth;
+    * ``mean_abs_activation``: mean ``|a_l|`` over the batch and the units of hidden layer l;
+    * ``input_spread``: the standard deviation of a unit's output across the batch, averaged over
+      the units of layer l (near 0: the layer outputs the same for every input);
+    * ``mean_abs_grad``: mean ``|dL/dW_l|`` of the weights feeding hidden layer l;
+    * ``grad_ratio``: mean_abs_grad[0] / mean_abs_grad[-1] (below ~1e-3: the gradient vanished);
+    * ``hist_layers``: the layers whose activations are histogrammed (first, middle, last; unique);
+    * ``hist_edges``, ``hist_fractions``: bin edges and, per histogrammed layer, the fraction of
+      activations in each bin (values outside the range go to the end bins);
+    * ``loss``: the softmax cross-entropy of the batch.
+
     The loss is L = softmax cross-entropy of the output logits against random labels, so every
     number is what one step of training this network would see. Never raises for a valid name
     and depth >= 1, and never warns (a vanished gradient is a tiny number, not an error).
@@ -269,8 +271,8 @@ def draw(fig, *, width: int = 64, n: int = 64, seed: int = 0):
     """Draw the three-panel figure on ``fig`` and return its :class:`~nbcode.widgets.Scene`.
 
     Left: the activation and its derivative. Middle: histograms of the activations of the first,
-    middle and last hidden layer. Right: per layer, the mean |activation|, the spread of the
-    activations across inputs and the mean |dL/dW|, as log10; the title says how much of the
+    middle and last hidden layer. Right: per layer, the mean ``|activation|``, the spread of the
+    activations across inputs and the mean ``|dL/dW|``, as log10; the title says how much of the
     last layer's gradient reaches layer 1. ``update(name, depth)`` returns
     ``{"curves": activation_curves(name), "stats": layer_statistics(name, depth, ...)}``.
     The activation (a secondary control) sets the background: the left panel and the histograms'

@@ -4,7 +4,7 @@ Scratch" as a computational graph whose every edge shows its forward value and i
 Compute (NumPy-free arithmetic on floats, tested):
 
 * :func:`shopping_bill` ``(apple_price, apples, mandarin_price, mandarins, tax)``: the forward
-  pass through three multiply nodes and one add node (``nbcode.layers.MulNode`` / ``AddNode``),
+  pass through three multiply nodes and one add node (``nbcode.layers.MulNode`` / ``AddNode``)::
 
       apple_total = apple_price * apples,  mandarin_total = mandarin_price * mandarins,
       subtotal = apple_total + mandarin_total,  total = subtotal * tax,
@@ -40,7 +40,7 @@ __all__ = [
 
 #: The five inputs of the bill, in the order of :func:`shopping_bill`'s arguments.
 BILL_INPUTS = ("apple_price", "apples", "mandarin_price", "mandarins", "tax")
-#: Every quantity on the graph: the inputs, then the intermediate nodes, then the output.
+#: Every quantity on the graph in order (the inputs, then the intermediate nodes, then the output).
 BILL_NODES = BILL_INPUTS + ("apple_total", "mandarin_total", "subtotal", "total")
 
 #: Colours of the two passes (matplotlib's tab:blue and tab:red).

@@ -47,6 +47,8 @@ K_MAX, ITERS = 8, 10
 #: Number of latent groups the survey was generated from.
 TRUE_K = len(cluster.SURVEY_GROUPS)
 #: One colour per cluster (matplotlib's tab10), as RGBA rows.
+#:
+#: :meta hide-value:
 PALETTE = np.array([
     (0.122, 0.467, 0.706, 1.0), (1.000, 0.498, 0.055, 1.0), (0.173, 0.627, 0.173, 1.0), (0.839, 0.153, 0.157, 1.0),
     (0.580, 0.404, 0.741, 1.0), (0.549, 0.337, 0.294, 1.0), (0.890, 0.467, 0.761, 1.0), (0.498, 0.498, 0.498, 1.0),

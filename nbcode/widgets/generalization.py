@@ -46,7 +46,9 @@ __all__ = [
 
 #: The true function, as a formula for titles and prose.
 TRUE_FUNCTION_TEX = r"f(x) = \tanh(4(x - 0.2))"
-#: The fixed test inputs where every fit is evaluated.
+#: The fixed test inputs where every fit is evaluated, 101 evenly spaced points on [-1, 1].
+#:
+#: :meta hide-value:
 X_TEST = np.linspace(-1.0, 1.0, 101)
 #: How the training inputs are chosen.
 DESIGNS = ("grid", "random")

@@ -1,7 +1,7 @@
 """Gradient descent on the loss surface of a two-parameter linear regression.
 
 The model is a line ``y_hat = w x + b`` fitted to a fixed noisy line by mean squared error. Its
-loss over the two parameters ``(w, b)`` is a quadratic bowl,
+loss over the two parameters ``(w, b)`` is a quadratic bowl::
 
     L(w, b) = mean((w x + b - y)^2)
             = w^2 <x^2> + 2 w b <x> + b^2 - 2 w <xy> - 2 b <y> + <y^2>,
@@ -51,7 +51,7 @@ SEED = 0
 #: ``noisy_line`` settings: 50 points of y = 2 x + 1 + N(0, 1) with x in [0, 4]. The inputs are
 #: not centred (mean 2), so w and b are coupled and the bowl is a tilted, elongated valley.
 LINE = dict(n=50, slope=2.0, intercept=1.0, noise=1.0, x_range=(0.0, 4.0))
-#: Where every path starts: a poor line, high on the side of the valley.
+#: Where every path starts, a poor line high on the side of the valley.
 START = (-1.0, 7.0)
 #: A path that leaves this disc around the origin of (w, b) counts as diverged.
 DIVERGENCE_RADIUS = 1e3

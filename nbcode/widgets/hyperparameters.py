@@ -38,12 +38,15 @@ __all__ = [
     "tpe_points", "best_so_far", "search_curve", "lr_profile", "draw", "search_explorer", "search_scrubber",
 ]
 
-#: The search box, in log10 units: learning rate 1e-4..1e-1, weight decay 1e-6..1e-1.
+#: The search box's learning-rate side in log10 units (1e-4..1e-1).
 LOG_LR_RANGE = (-4.0, -1.0)
+#: The search box's weight-decay side in log10 units (1e-6..1e-1).
 LOG_WD_RANGE = (-6.0, -1.0)
 #: The largest budget the controls allow (and the length of the precomputed random/TPE runs).
 MAX_BUDGET = 50
+#: The search methods the figure compares.
 METHODS = ("grid", "random", "tpe")
+#: Each method's name in the legend.
 LABELS = {"grid": "grid search", "random": "random search", "tpe": "TPE (Optuna)"}
 # What each method's trials do as the budget grows (the scrubber's description).
 _SEARCH_ALT = {
@@ -52,7 +55,7 @@ _SEARCH_ALT = {
     "tpe": "The first trials are drawn at random; the later ones crowd into the bright band of good learning rates.",
 }
 COLORS = {"grid": "#7f7f7f", "random": "#1f77b4", "tpe": "#d62728"}
-#: Budgets of the static scrubber: the perfect squares a grid fills, plus 1 and 2.
+#: Budgets of the static scrubber, the perfect squares a grid fills, plus 1 and 2.
 SCRUBBER_BUDGETS = (1, 2, 4, 9, 16, 25, 36, 49)
 
 

@@ -36,7 +36,7 @@ __all__ = [
     "scrubber_values",
 ]
 
-#: The slider's range of predicted probabilities: wide enough to show BCE's -log(0.001) = 6.9.
+#: The slider's range of predicted probabilities, wide enough to show BCE's -log(0.001) = 6.9.
 P_MIN, P_MAX = 0.001, 0.999
 #: The logit range of the curves' grid: sigmoid(+-7.0) = 0.0009 / 0.9991, just past the slider.
 _Z_MAX = 7.0
@@ -59,10 +59,13 @@ def loss_curves(y, n: int = 401) -> dict[str, np.ndarray]:
     """Losses and their logit-gradients for one sample with target ``y`` over a grid of ``p``.
 
     The grid is uniform in the logit z in [-7, 7] (so it is dense near p = 0 and p = 1, where the
-    cross-entropy is steep). Returns ``{"p", "z", "mse", "bce", "grad_mse", "grad_bce"}``:
+    cross-entropy is steep). Returns ``{"p", "z", "mse", "bce", "grad_mse", "grad_bce"}``::
+
         mse = (p - y)^2,                bce = -[y log p + (1 - y) log(1 - p)],
         grad_mse = dmse/dz = 2 (p - y) p (1 - p),   grad_bce = dbce/dz = p - y.
-    The BCE is evaluated from z, as max(z, 0) - z y + log(1 + exp(-|z|)), so it never takes log(0).
+
+    The BCE is evaluated from z, as ``max(z, 0) - z y + log(1 + exp(-|z|))``, so it never takes
+    log(0).
     """
     y = _check_target(y)
     z = np.linspace(-_Z_MAX, _Z_MAX, n)

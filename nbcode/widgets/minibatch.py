@@ -1,13 +1,13 @@
 """Mini-batch gradients of a two-parameter linear regression: their spread and the path they make.
 
 The model is a line ``y_hat = w x + b`` fitted by mean squared error to a fixed noisy line of
-``N = 1024`` points. One sample's loss ``(w x_i + b - y_i)^2`` has the gradient
+``N = 1024`` points. One sample's loss ``(w x_i + b - y_i)^2`` has the gradient::
 
     g_i = 2 e_i (x_i, 1),   e_i = w x_i + b - y_i,
 
 and the gradient of the mean loss over a batch ``S`` of ``B`` samples is the mean of the g_i over
 ``S``. Averaged over every batch a shuffled epoch can produce, it is the full gradient (an
-unbiased estimate); its mean squared deviation from the full gradient is exactly
+unbiased estimate); its mean squared deviation from the full gradient is exactly::
 
     E ||g_S - g||^2 = tr(Sigma) / B * (N - B) / (N - 1),
 
@@ -45,6 +45,7 @@ __all__ = [
 SEED = 0
 #: ``noisy_line`` settings: 1024 points of y = 2 x + 1 + N(0, 1), x uniform in [-3, 3].
 LINE = dict(n=1024, slope=2.0, intercept=1.0, noise=1.0, x_range=(-3.0, 3.0))
+#: The number of points on the line.
 N = LINE["n"]
 #: Where every path starts (w, b), and where the sampled gradients are drawn.
 START = (-1.0, -2.0)
@@ -52,7 +53,7 @@ START = (-1.0, -2.0)
 STEPS = 60
 #: Sampled mini-batch gradients shown as arrows.
 ARROWS = 20
-#: The batch sizes of the figure's slider and scrubber: powers of two up to N.
+#: The batch sizes of the figure's slider and scrubber, powers of two up to N.
 BATCH_SIZES = tuple(2**k for k in range(int(math.log2(N)) + 1))
 #: A path that leaves this square around the origin of (w, b) counts as diverged.
 DIVERGENCE_RADIUS = 1e3
@@ -68,6 +69,7 @@ def line_data(seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     return data.noisy_line(rng=np.random.default_rng(seed), **LINE)
 
 
+#: The fixed noisy line itself (``line_data()``), inputs and targets of shape (N, 1).
 LINE_X, LINE_Y = line_data()
 _x = LINE_X.ravel()
 _y = LINE_Y.ravel()

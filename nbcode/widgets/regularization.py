@@ -57,19 +57,21 @@ __all__ = [
     "lam_scrubber",
 ]
 
-#: The data: noisy moons, 100 training and 200 validation points from different seeds.
+#: The data, noisy moons (100 training and 200 validation points from different seeds).
 MOONS = dict(n_train=100, n_val=200, noise=0.3, train_seed=0, val_seed=1)
 #: Seed of the network's initial weights (He normal, as ``mlp`` draws them).
 SEED = 0
-#: Full-batch Adam steps and learning rate of every fit.
+#: Full-batch Adam steps of every fit.
 STEPS = 400
+#: Adam's learning rate in every fit.
 LR = 0.05
-#: The capacity control: hidden widths.
+#: The capacity control, hidden widths.
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128)
-#: The regularization control: 0 and 16 log-spaced values from 1e-5 to 1 (three per decade).
+#: The regularization control, 0 and 16 log-spaced values from 1e-5 to 1 (three per decade).
 LAMBDAS = (0.0,) + tuple(float(v) for v in np.round(np.logspace(-5, 0, 16), 12))
-#: The plotted window (original coordinates of the moons).
+#: The plotted window's x range (original coordinates of the moons).
 XLIM = (-1.9, 2.9)
+#: The plotted window's y range.
 YLIM = (-1.5, 2.0)
 #: Grid resolution of the decision region.
 GRID_N = 90
