@@ -146,7 +146,8 @@ class Lab:
             request_route.abort()
 
     def open(self, path: Path):
-        """The notebook as the only tab, every markdown cell rendered (or collapsed)."""
+        """The notebook as the only tab, every markdown cell rendered (by jupyterlab-myst, or by
+        JupyterLab's own renderer if it is missing) or collapsed."""
         page = self.page
         page.evaluate("""async name => {
             for (const widget of Array.from(window.jupyterapp.shell.widgets("main"))) {
@@ -160,7 +161,7 @@ class Lab:
             """([selector, expected]) => {
                  const cells = document.querySelectorAll(selector + " .jp-MarkdownCell");
                  return cells.length === expected && Array.from(cells).every(
-                   c => c.querySelector(".jp-InputPlaceholder") || c.querySelector(".myst > *"));
+                   c => c.querySelector(".jp-InputPlaceholder, .myst > *, .jp-RenderedMarkdown > *"));
                }""",
             arg=[NOTEBOOK, markdown], timeout=60_000,
         )
