@@ -248,6 +248,8 @@ def open_first_solution(page) -> tuple[str, int]:
     collapsed part, input or output, of the cells that follow it. Returns the dropdown's title
     and the number of clicks."""
     first = page.evaluate(FIRST_HANDLE, HANDLES)
+    if first is None:
+        return "(nothing closed)", 0
     clicks, last = 0, first["cell"]
     while True:
         handle = page.evaluate(FIRST_HANDLE, HANDLES)
