@@ -53,8 +53,8 @@ html-test:
 execute: $(VENV)/.book
 	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
 
+# JupyterLab and jupyterlab-myst come from requirements.txt, as on Binder.
 lab: $(VENV)/.book
-	$(PY) -m pip install -q jupyterlab
 	cd chapters && ../$(VENV)/bin/jupyter lab
 
 bench: $(VENV)/.test

@@ -318,6 +318,8 @@ class Scrubber:
             'var img=root.querySelector("img"),input=root.querySelector("input"),out=root.querySelector("output");'
             'input.addEventListener("input",function(){var i=+input.value;img.src=frames[i];img.alt=alts[i];'
             'out.textContent=labels[i];input.setAttribute("aria-valuetext",values[i]);});'
+            # The range's own keys stay the range's: in JupyterLab they would move the cell selection.
+            'input.addEventListener("keydown",function(e){if(/^(Arrow|Page|Home|End)/.test(e.key)){e.stopPropagation();}});'
             "})();</script></div>"
         )
 
