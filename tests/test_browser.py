@@ -31,6 +31,7 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 import yaml
+from conftest import CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -40,12 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = Path(os.environ.get("NNFP_BUILD", ROOT))
 TOC = Path(os.environ.get("NNFP_TOC", ROOT / "_toc.yml"))
 HTML = OUTPUT / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = OUTPUT / "_build" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-]
 
 
 def toc_pages() -> list[str]:
@@ -110,17 +106,6 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `python tools/install_chromium.py` (Debian's chromium package).")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 class PageReport:

@@ -33,7 +33,6 @@ from urllib.parse import urlparse
 
 import nbformat
 import pytest
-from test_browser import browser  # noqa: F401  (the one way this suite starts Chromium)
 
 pytestmark = pytest.mark.browser
 
@@ -130,7 +129,7 @@ class Lab:
     """One browser page on JupyterLab, opening one notebook after another (the app loads once);
     requests to any host but 127.0.0.1 are blocked and listed in `blocked`."""
 
-    def __init__(self, browser, base: str) -> None:  # noqa: F811
+    def __init__(self, browser, base: str) -> None:
         self.base, self.blocked = base, []
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
         self.context.route("**/*", self.route)
@@ -310,7 +309,7 @@ def arrow_key(page, scrubber) -> dict:
 
 
 @pytest.fixture(scope="module")
-def visits(browser, lab):  # noqa: F811
+def visits(browser, lab):
     """Each chapter is opened once, whichever of the tests below asks first."""
     session, done = Lab(browser, lab), {}
 
@@ -335,9 +334,6 @@ def test_chapter_reads_like_the_book_in_jupyterlab(visits, path: Path):
     assert found["blocked"] == [], f"{path.name}: JupyterLab requested other hosts: {found['blocked'][:5]}"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="the committed outputs predate the scrubber's keydown fix (nbcode/widgets/_core.py); "
-                          "remove this mark when the chapters are re-executed")
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_scrubbers_take_arrow_keys_in_a_trusted_unrun_notebook(visits, path: Path):
     """The scrubber's script runs in a trusted notebook, and ArrowRight moves the range one frame
@@ -348,7 +344,7 @@ def test_scrubbers_take_arrow_keys_in_a_trusted_unrun_notebook(visits, path: Pat
         assert key == {"value": "1", "label_moved": True, "cell_moved": False}, f"{path.name}: scrubber {i}: {key}"
 
 
-def test_scrubber_keeps_its_arrow_keys_from_the_page(browser):  # noqa: F811
+def test_scrubber_keeps_its_arrow_keys_from_the_page(browser):
     """nbcode's scrubber, as it is now, on a page whose document handles arrow keys as JupyterLab's
     notebook does (preventDefault at the document): the range still moves."""
     from nbcode.widgets._core import Scrubber
