@@ -1,8 +1,10 @@
-"""Shared fixtures: every chapter's live figure (nbcode.widgets.catalog), built once per test."""
+"""Shared fixtures: every chapter's live figure (nbcode.widgets.catalog), built once per test; and
+helpers for the tests of the built book."""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,3 +24,15 @@ def png_pixels(png: bytes) -> np.ndarray:
     from PIL import Image
 
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def book_sources(toc: Path = ROOT / "_toc.yml") -> list[Path]:
+    """The files a build of the book reads: a build older than any of them is stale."""
+    found = [ROOT / "_config.yml", toc, ROOT / "intro.md"]
+    found += list((ROOT / "chapters").glob("*.ipynb")) + list((ROOT / "chapters").glob("*.md"))
+    found += list((ROOT / "chapters").glob("*.bib")) + list((ROOT / "assets").glob("*.*"))
+    found += list((ROOT / "sphinxext").glob("*.py"))
+    return found

@@ -25,6 +25,7 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 import yaml
+from conftest import book_sources
 
 pytestmark = pytest.mark.browser
 
@@ -53,18 +54,10 @@ def toc_pages() -> list[str]:
     return [f"{page}.html" for page in pages]
 
 
-def sources() -> list[Path]:
-    found = [ROOT / "_config.yml", TOC, ROOT / "intro.md"]
-    found += list((ROOT / "chapters").glob("*.ipynb")) + list((ROOT / "chapters").glob("*.md"))
-    found += list((ROOT / "chapters").glob("*.bib")) + list((ROOT / "assets").glob("*.*"))
-    found += list((ROOT / "sphinxext").glob("*.py"))
-    return found
-
-
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     index = HTML / "index.html"
-    stale = not index.exists() or any(src.stat().st_mtime > index.stat().st_mtime for src in sources())
+    stale = not index.exists() or any(src.stat().st_mtime > index.stat().st_mtime for src in book_sources(TOC))
     if stale:
         command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--no-execute", "--toc", str(TOC), "--output", str(OUTPUT)]
         subprocess.run(command, check=True)
