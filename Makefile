@@ -31,13 +31,16 @@ unit:
 #    BLAS threads. A printed number that holds on one CPU only fails the second pass.
 #    (OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE stay as the machine sets them; tools/nbval_matrix.py,
 #    run by hand, varies the OpenBLAS kernel too.)
-NBVAL := JUPYTER_PATH=$(CURDIR)/$(BINDER)/share/jupyter $(PY) -m pytest chapters -n $(WORKERS) --dist loadfile -p no:cacheprovider \
+#    The second pass runs half as many notebooks at a time, so that threads never outnumber cores:
+#    OpenBLAS's waiting threads spin, and oversubscribed they crawl (a 4 s cell once took over 120 s).
+NBVAL := JUPYTER_PATH=$(CURDIR)/$(BINDER)/share/jupyter $(PY) -m pytest chapters --dist loadfile -p no:cacheprovider \
 	  --nbval --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 120
 OTHER_FP_PATH := NPY_DISABLE_CPU_FEATURES=X86_V3,X86_V4,AVX512_ICL OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2
+HALF_WORKERS := $(shell echo $$(( $(WORKERS) > 1 ? $(WORKERS) / 2 : 1 )))
 
 notebooks:
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(NBVAL)
-	$(OTHER_FP_PATH) $(NBVAL)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(NBVAL) -n $(WORKERS)
+	$(OTHER_FP_PATH) $(NBVAL) -n $(HALF_WORKERS)
 
 # 3. The HTML book from the outputs nbval just reproduced (so no chapter executes twice).
 build-noexec:
@@ -62,8 +65,8 @@ pdf: $(VENV)/.test assets
 execute: $(VENV)/.book
 	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
 
+# JupyterLab and jupyterlab-myst come from requirements.txt, as on Binder.
 lab: $(VENV)/.book
-	$(PY) -m pip install -q jupyterlab
 	cd chapters && ../$(VENV)/bin/jupyter lab
 
 bench: $(VENV)/.test

@@ -55,7 +55,7 @@ def step_grad(x) -> np.ndarray:
 def sigmoid(x) -> np.ndarray:
     """sigmoid(x) = 1 / (1 + exp(-x)), computed without overflow.
 
-    With e = exp(-|x|) in (0, 1]:  x >= 0 -> 1 / (1 + e),   x < 0 -> e / (1 + e)
+    With ``e = exp(-|x|)`` in (0, 1]: ``x >= 0 -> 1 / (1 + e)``, ``x < 0 -> e / (1 + e)``
     (the same number, rewritten so exp never sees a large positive argument).
     """
     x = as_float_array(x)

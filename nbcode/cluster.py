@@ -60,7 +60,9 @@ SURVEY_QUESTIONS = (
     "I enjoy the subject for its own sake",
 )
 
-#: The latent groups: name -> (what the group is, in words; mean answer to each question).
+#: The latent groups, as name -> (what the group is, in words; mean answer to each question).
+#:
+#: :meta hide-value:
 SURVEY_GROUPS = {
     "planners": (
         "start early, keep a fixed timetable, take notes, practise, rarely cram or get distracted",

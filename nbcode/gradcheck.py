@@ -25,7 +25,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: flo
     """Finite-difference gradient of the scalar function ``f`` at ``x``, one element at a time.
 
     ``x`` is perturbed IN PLACE and restored, so ``f`` may ignore its argument and read a
-    parameter array instead (``numerical_gradient(lambda _: loss(), layer.weight.data)``).
+    parameter array instead (``numerical_gradient(lambda _: loss(), layer.weight.data)``)::
+
         central: df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / (2h)
         forward: df/dx_i ~ (f(x + h e_i) - f(x)) / h
     """
@@ -56,7 +57,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: flo
 
 
 def relative_error(a, b) -> float:
-    """max |a - b| / max(|a| + |b|): a scale-free distance between two gradients (0 when both are 0)."""
+    """``max |a - b| / max(|a| + |b|)``: a scale-free distance between two gradients (0 when both are 0)."""
     a = as_float_array(a, "a").astype(np.float64, copy=False)
     b = as_float_array(b, "b").astype(np.float64, copy=False)
     if a.shape != b.shape:

@@ -338,14 +338,17 @@ class Dropout(Layer):
 class BatchNorm1d(Layer):
     """Batch normalisation of (N, C) inputs, PyTorch semantics.
 
-    Training: normalise with the batch mean and the BIASED batch variance,
+    Training: normalise with the batch mean and the BIASED batch variance::
+
         x_hat = (x - mu) / sqrt(var + eps),  y = gamma * x_hat + beta,
+
     and update running_mean/running_var by an exponential moving average with ``momentum``,
     where running_var takes the UNBIASED batch variance var * N / (N - 1) (as torch does).
     ``momentum=None`` keeps the cumulative average instead (weight 1/k for the k-th batch,
     counted in ``num_batches_tracked``), as torch does. Eval: normalise with the running statistics.
 
-    Backward (training), with g = dout * gamma:
+    Backward (training), with g = dout * gamma::
+
         dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps)   (means over the batch)
         dgamma = sum(dout * x_hat),  dbeta = sum(dout).
     """

@@ -168,7 +168,7 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with momentum (torch.optim.SGD).
 
-    With maximize, g <- -g; with weight decay, g <- g + wd * p. Then, with momentum m > 0:
+    With maximize, g <- -g; with weight decay, g <- g + wd * p. Then, with momentum m > 0::
 
         buf <- g                              (first step: the buffer starts as the first gradient)
         buf <- m * buf + (1 - dampening) * g  (later steps)
@@ -236,6 +236,8 @@ class SGD(Optimizer):
 class Adagrad(Optimizer):
     """AdaGrad (torch.optim.Adagrad): per-coordinate steps shrink with the sum of squared gradients.
 
+    One step::
+
         g   <- -g                            (if maximize)
         g   <- g + wd * p                    (if weight_decay)
         clr  = lr / (1 + (t - 1) * lr_decay)
@@ -287,6 +289,8 @@ class Adagrad(Optimizer):
 
 class RMSprop(Optimizer):
     """RMSprop (torch.optim.RMSprop): divide by a running root-mean-square of recent gradients.
+
+    One step::
 
         g   <- -g                                      (if maximize)
         g   <- g + wd * p                              (if weight_decay)
@@ -362,6 +366,8 @@ class RMSprop(Optimizer):
 
 class Adam(Optimizer):
     """Adam (torch.optim.Adam): momentum on g and on g^2, with bias correction.
+
+    One step::
 
         g  <- -g                               (if maximize)
         g  <- g + wd * p                       (if weight_decay; AdamW decays p instead)
@@ -560,7 +566,7 @@ class ExponentialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """Cosine from base_lr down to eta_min over ``T_max`` epochs:
+    """Cosine from base_lr down to eta_min over ``T_max`` epochs::
 
         lr_e = eta_min + (base_lr - eta_min) * (1 + cos(pi * e / T_max)) / 2
 
@@ -583,7 +589,7 @@ class CosineAnnealingLR(LRScheduler):
 class LinearLR(LRScheduler):
     """Scale the lr linearly from ``start_factor * base_lr`` to ``end_factor * base_lr`` over
     ``total_iters`` steps, then keep it (torch's ``LinearLR``; with ``start_factor < 1`` this is
-    learning-rate **warm-up**). Construction already sets the first factor:
+    learning-rate **warm-up**). Construction already sets the first factor::
 
         lr_e = base_lr * (start_factor + (end_factor - start_factor) * min(e, total_iters) / total_iters)
     """
@@ -610,8 +616,8 @@ def clip_grad_norm_(parameters: Iterable[Any], max_norm: float, norm_type: float
                     error_if_nonfinite: bool = False) -> float:
     """Rescale all gradients together so that their joint norm is at most ``max_norm``.
 
-    torch.nn.utils.clip_grad_norm_ semantics: the total norm is the ``norm_type``-norm of all the
-    gradients stacked into one vector (``float("inf")`` for the largest absolute entry); if it
+    ``torch.nn.utils.clip_grad_norm_`` semantics: the total norm is the ``norm_type``-norm of all
+    the gradients stacked into one vector (``float("inf")`` for the largest absolute entry); if it
     exceeds ``max_norm`` every gradient is multiplied by ``max_norm / (total + 1e-6)``, so the
     direction of the step is kept and only its length is capped. Call it between the backward
     pass and ``optimizer.step()``. Returns the total norm *before* clipping (watch it to see
@@ -644,7 +650,7 @@ def clip_grad_norm_(parameters: Iterable[Any], max_norm: float, norm_type: float
 
 def clip_grad_value_(parameters: Iterable[Any], clip_value: float) -> None:
     """Clip every gradient entry into ``[-clip_value, clip_value]``, in place
-    (torch.nn.utils.clip_grad_value_). Unlike :func:`clip_grad_norm_` this can change the
+    (``torch.nn.utils.clip_grad_value_``). Unlike :func:`clip_grad_norm_` this can change the
     direction of the step: large entries are cut, small ones kept."""
     params = parameter_list(parameters, "clip_grad_value_", allow_empty=True)
     clip_value = real_number(clip_value, "clip_grad_value_: clip_value", low=0, fix="e.g. clip_value=1.0")

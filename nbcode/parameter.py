@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["Parameter"]
+
 
 class Parameter:
     """A trainable array ``data`` and the gradient ``grad`` of the loss with respect to it.

@@ -322,9 +322,10 @@ class _DivergenceGuard:
 class EarlyStopping:
     """The best epoch so far, a copy of the model's state at it, and when to stop.
 
-    ``observe(epoch, value)`` after every epoch records a new best (copying ``state``, the arrays
-    of :func:`_state_arrays`, when the best weights are to be restored); ``should_stop`` becomes
-    true after ``patience`` epochs without improvement (never when ``patience`` is None);
+    ``observe(epoch, value)`` after every epoch records a new best (copying ``state``, the
+    model's parameter arrays and running statistics, when the best weights are to be restored);
+    ``should_stop`` becomes true after ``patience`` epochs without improvement (never when
+    ``patience`` is None);
     ``restore()`` copies the best state back, in place. :func:`fit` makes one from its
     ``early_stopping`` and ``restore_best`` arguments.
     """

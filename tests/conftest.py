@@ -34,5 +34,6 @@ def book_sources(toc: Path = ROOT / "_toc.yml") -> list[Path]:
     found = [ROOT / "_config.yml", toc, ROOT / "intro.md"]
     found += list((ROOT / "chapters").glob("*.ipynb")) + list((ROOT / "chapters").glob("*.md"))
     found += list((ROOT / "chapters").glob("*.bib")) + list((ROOT / "assets").glob("*.*"))
-    found += list((ROOT / "sphinxext").glob("*.py"))
+    found += list((ROOT / "sphinxext").glob("*.py")) + list((ROOT / "_templates").rglob("*.html"))
+    found += list((ROOT / "nbcode").rglob("*.py"))  # the API reference is made from their docstrings
     return found

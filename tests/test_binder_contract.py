@@ -35,7 +35,10 @@ def test_requirements_are_exact_pins_and_install_nbcode_from_the_repository():
     loose = [str(r) for r in pins if len(r.specifier) != 1 or next(iter(r.specifier)).operator != "=="]
     assert loose == [], f"pin these exactly with ==: {loose}"
     names = {canonicalize_name(r.name) for r in pins}
-    for needed in ["jupyter-book", "numpy", "matplotlib", "ipywidgets", "nbval", "pytest", "ipykernel"]:
+    # jupyterlab-myst: a chapter opened in JupyterLab (on Binder too) renders its MyST, and
+    # tests/test_jupyterlab.py checks it there.
+    for needed in ["jupyter-book", "numpy", "matplotlib", "ipywidgets", "nbval", "pytest", "ipykernel",
+                   "jupyterlab", "jupyterlab-myst"]:
         assert needed in names, f"{needed} missing from requirements.txt"
     jupyter_book = next(r for r in pins if canonicalize_name(r.name) == "jupyter-book")
     assert next(iter(jupyter_book.specifier)).version.startswith("1."), "the _config.yml/_toc.yml format is Jupyter Book 1.x"

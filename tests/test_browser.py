@@ -2,9 +2,12 @@
 
 Every page in the table of contents must load with no console error and with no request
 leaving 127.0.0.1; math must be typeset (and MathJax loaded only where there is math), no dead
-widget may show, each static scrubber must move its picture, every image must load and every
-internal link resolve. Each page's weight (bytes transferred with a cold cache) stays in budget;
-the table of weights is written to _build/page-weight.md.
+widget may show, each static scrubber must move its picture, every image must load and be
+described (alt text, not a file name), every internal link resolve, and no page may repeat an
+id. The API reference must document every public name of nbcode. Each page's weight (bytes
+transferred with a cold cache) stays in budget. axe-core finds no critical or serious
+accessibility violation on any page, in light and dark mode, on a laptop and a phone. The weights
+and axe's counts are written to _build/page-weight.md.
 
 Uses Debian's Chromium (/usr/bin/chromium) through Playwright's `executable_path`; Playwright
 never downloads a browser here. Builds the book first unless _build/html is newer than the sources.
@@ -12,10 +15,13 @@ never downloads a browser here. Builds the book first unless _build/html is newe
 
 from __future__ import annotations
 
+import collections
 import functools
 import gzip
 import http.server
+import importlib
 import os
+import pkgutil
 import re
 import subprocess
 import sys
@@ -126,9 +132,18 @@ class PageReport:
 
 BLOCKED_TOTAL: list[str] = []
 
+# pydata-sphinx-theme keeps the reader's choice in localStorage: `mode` (light, dark, auto) and
+# `theme` (what auto resolved to); a script in <head> copies both onto <html data-mode data-theme>
+# before the page paints, and the theme's JavaScript applies `mode` again once the page is ready.
+THEME_STORAGE = "localStorage.setItem('mode', '%(mode)s'); localStorage.setItem('theme', '%(mode)s');"
 
-def open_page(browser, url: str, viewport: tuple[int, int] = (1280, 900)):
+
+def open_page(browser, url: str, viewport: tuple[int, int] = (1280, 900), theme: str | None = None):
+    """A fresh context (cold cache) on `url`; `theme` ("light", "dark") is the colour mode a reader
+    chose earlier, stored where pydata-sphinx-theme keeps it (see THEME_STORAGE)."""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, service_workers="block")
+    if theme is not None:
+        context.add_init_script(THEME_STORAGE % {"mode": theme})
     page = context.new_page()
     report = PageReport()
 
@@ -194,13 +209,17 @@ def check_no_dead_widget(page, path: str) -> None:
 
 
 def check_scrubber(scrubber, where: str) -> None:
-    """Moving the range changes the picture, its label, its alt text and the announced value."""
+    """The frame is described (more than its title), and moving the range changes the picture, its
+    label, its alt text and the announced value."""
     image, control, label = scrubber.locator("img"), scrubber.locator("input[type=range]"), scrubber.locator("output")
     last = int(control.get_attribute("max"))
     assert last >= 1, f"{where}: a scrubber needs at least two frames"
     name = scrubber.locator("label").inner_text()
     before = {"src": image.get_attribute("src"), "alt": image.get_attribute("alt"), "label": label.inner_text()}
     assert f"Shown at {name} = {before['label']}" in before["alt"], f"{where}: the frame's alt text does not name its value"
+    described = before["alt"].split(" The slider steps ")[0]
+    title = scrubber.locator(".nbcode-scrubber-title").all_inner_texts()
+    assert len(described) >= 80 and described not in title, f"{where}: the figure is not described (pass alt= to scrubber)"
     assert control.get_attribute("aria-valuetext") == f"{name} = {before['label']}", f"{where}: the range does not announce its value"
     target = 0 if int(control.input_value()) != 0 else last
     control.evaluate("(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", str(target))
@@ -209,6 +228,23 @@ def check_scrubber(scrubber, where: str) -> None:
         assert after[key] != before[key], f"{where}: moving the range did not change the {key}"
     assert control.get_attribute("aria-valuetext") == f"{name} = {after['label']}", f"{where}: the announced value did not follow"
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+# Images shown at another aspect ratio than their own (a fixed height on a figure that shrinks).
+SQUASHED_IMAGES = """() => Array.from(document.images).filter(img => {
+  const box = img.getBoundingClientRect();
+  if (!img.naturalWidth || !box.width || !box.height) return false;
+  return Math.abs((img.naturalWidth / img.naturalHeight) / (box.width / box.height) - 1) > 0.02;
+}).map(img => img.src.slice(-40))"""
+
+
+# Images a screen reader cannot describe: no alt text, or a file name for one (MyST-NB's default is
+# the figure's hashed file path). A decorative image says so with alt="" and aria-hidden or role.
+UNDESCRIBED_IMAGES = """() => Array.from(document.images).filter(img => {
+  if (img.closest('[aria-hidden="true"], [role="presentation"], [role="none"]')) return false;
+  const alt = (img.getAttribute("alt") || "").trim();
+  return alt.length < 3 || /\\.(png|jpe?g|gif|svg|webp)$/i.test(alt) || /[0-9a-f]{20,}/.test(alt);
+}).map(img => (img.getAttribute("alt") || "(none)").slice(0, 60) + " <- " + img.src.slice(-40))"""
 
 
 # Text of the article that contains Hangul but sits in no element marked lang="ko" (code excepted).
@@ -229,14 +265,28 @@ CHAPTER_BUDGET, PAGE_BUDGET, SEARCH_BUDGET = 3 * MB, 1 * MB, 1 * MB  # bytes tra
 WEIGHTS: dict[str, dict] = {}
 
 
+def markdown_table(header: list[str], rows: list[list]) -> str:
+    """A Markdown table, the first column left-aligned and the others right-aligned."""
+    lines = [header, ["---"] + ["---:"] * (len(header) - 1), *rows]
+    return "".join("| " + " | ".join(str(cell) for cell in line) + " |\n" for line in lines)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def weight_table():
-    """After the module's tests, the weights they measured go to _build/page-weight.md."""
+    """After the module's tests, what they measured goes to _build/page-weight.md: each page's
+    weight, and the accessibility violations axe-core counts in each mode."""
     yield
+    tables = []
     if WEIGHTS:
-        rows = [f"| {path} | {w['bytes'] / MB:.2f} | {w['requests']} | {w['load_ms'] or 0:.0f} |" for path, w in WEIGHTS.items()]
-        header = "| page | MB transferred | requests | load event (ms) |\n|---|---:|---:|---:|\n"
-        (OUTPUT / "_build" / "page-weight.md").write_text(header + "\n".join(rows) + "\n")
+        rows = [[path, f"{w['bytes'] / MB:.2f}", w["requests"], f"{w['load_ms'] or 0:.0f}"] for path, w in WEIGHTS.items()]
+        tables.append(markdown_table(["page", "MB transferred", "requests", "load event (ms)"], rows))
+    if AXE_COUNTS:
+        modes = [mode for mode in AXE_MODES if any(mode in counts for counts in AXE_COUNTS.values())]
+        rows = [[path, *(axe_cell(counts[mode]) if mode in counts else "" for mode in modes)] for path, counts in AXE_COUNTS.items()]
+        note = "axe-core: nodes in violation, critical / serious / moderate / minor\n\n"
+        tables.append(note + markdown_table(["page", *modes], rows))
+    if tables:
+        (OUTPUT / "_build" / "page-weight.md").write_text("\n".join(tables))
 
 
 def weigh(page, path: str, report: PageReport) -> None:
@@ -253,7 +303,7 @@ def weigh(page, path: str, report: PageReport) -> None:
 @pytest.mark.parametrize("path", toc_pages())
 def test_page_works_offline(browser, server, path: str) -> None:
     """Loads with no console error, no request leaving 127.0.0.1, no failed request, every image
-    loaded, within its weight budget; a chapter also shows math, no dead widget, a live figure's
+    loaded, described and shown at its own aspect ratio, within its weight budget; a chapter also shows math, no dead widget, a live figure's
     note and working scrubbers."""
     context, page, report = open_page(browser, urljoin(server, path))
     try:
@@ -263,6 +313,10 @@ def test_page_works_offline(browser, server, path: str) -> None:
             "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
         )
         assert broken_images == [], f"{path} has images that did not load: {broken_images}"
+        squashed = page.evaluate(SQUASHED_IMAGES)
+        assert squashed == [], f"{path}: images drawn at another aspect ratio than their own: {squashed[:5]}"
+        undescribed = page.evaluate(UNDESCRIBED_IMAGES)
+        assert undescribed == [], f"{path}: images without a description (alt text): {undescribed[:5]}"
         if is_chapter(path):
             check_chapter_features(page, path)
         unmarked = page.evaluate(UNMARKED_KOREAN)
@@ -281,13 +335,18 @@ def test_every_chapter_in_the_toc_is_checked_as_a_chapter() -> None:
     assert all((ROOT / p.replace(".html", ".ipynb")).exists() for p in chapters)
 
 
+def element_ids(page: Path) -> list[str]:
+    """Every id="..." in a built page, in order, repeats included."""
+    return re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8"))
+
+
 def test_internal_links_resolve(built_book: Path) -> None:
     """Every relative link in a built page points at an existing file and, if it has one, anchor."""
     ids_cache: dict[Path, set[str]] = {}
 
     def ids(page: Path) -> set[str]:
         if page not in ids_cache:
-            ids_cache[page] = set(re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8")))
+            ids_cache[page] = set(element_ids(page))
         return ids_cache[page]
 
     broken = []
@@ -307,6 +366,47 @@ def test_internal_links_resolve(built_book: Path) -> None:
                 broken.append(f"{page.relative_to(built_book)} -> {href} (no such anchor)")
     assert broken == [], "broken internal links:\n" + "\n".join(broken)
     assert len(pages) >= 2
+
+
+def test_no_page_repeats_an_id(built_book: Path) -> None:
+    """An id names one element: a link to it, a label's `for` or an ARIA reference finds the
+    first of several only (sphinx-exercise repeats two; sphinxext/accessible_html.py fixes them)."""
+    repeated = {}
+    for path in toc_pages():
+        counts = collections.Counter(element_ids(built_book / path))
+        if twice := {name: n for name, n in counts.items() if n > 1}:
+            repeated[path] = twice
+    assert repeated == {}, f"ids used more than once on a page: {repeated}"
+
+
+def public_api() -> dict[str, list[str] | None]:
+    """The package and each public module of nbcode (no part of its name starts with an
+    underscore), with its ``__all__`` (None if it has none)."""
+    import nbcode
+
+    modules = [nbcode.__name__] + [info.name for info in pkgutil.walk_packages(nbcode.__path__, "nbcode.")]
+    public = [name for name in modules if not any(part.startswith("_") for part in name.split("."))]
+    return {name: getattr(importlib.import_module(name), "__all__", None) for name in public}
+
+
+def test_api_reference_documents_every_public_name(built_book: Path) -> None:
+    """chapters/api.md documents (sphinx.ext.autodoc) every public module and every name in its
+    ``__all__``, and nothing private. autodoc leaves out a name without a docstring (or ``#:``
+    comment) and a module the page forgets; either is missing here. (The package itself exports
+    nothing but its modules, so it alone needs no ``__all__``.) No docstring's formula is run
+    together into a quotation."""
+    html = (built_book / "chapters" / "api.html").read_text(encoding="utf-8")
+    documented = set(re.findall(r'\bid="(?:module-)?(nbcode(?:\.\w+)*)"', html))
+    api = public_api()
+    without_all = [module for module, names in api.items() if names is None and module != "nbcode"]
+    assert without_all == [], f"public modules without __all__ (say what is public): {without_all}"
+    missing = [module for module in api if module not in documented]
+    missing += [f"{module}.{name}" for module, names in api.items() for name in names or [] if f"{module}.{name}" not in documented]
+    assert missing == [], f"public names missing from the API reference: {missing}"
+    private = sorted(name for name in documented if any(part.startswith("_") for part in name.split(".")))
+    assert private == [], f"private names on the API reference: {private}"
+    # An indented formula after a line without '::' becomes a quotation with its lines run together.
+    assert "<blockquote" not in html, "an indented block in a docstring needs '::' on the line before it"
 
 
 # A phone, a tablet (below the theme's 992 px breakpoint: the sidebar opens as a dialog) and a laptop.
@@ -348,6 +448,78 @@ def test_one_search_is_light(browser, server) -> None:
         page.wait_for_load_state("networkidle")
         WEIGHTS["search.html?q=gradient"] = {"bytes": report.bytes, "requests": report.requests, "load_ms": None}
         assert report.bytes <= SEARCH_BUDGET, f"one search transfers {report.bytes / MB:.2f} MB, over {SEARCH_BUDGET / MB:.0f} MB"
+    finally:
+        context.close()
+
+
+# axe-core, the accessibility engine: a test tool from package.json's devDependencies (npm ci puts
+# it in node_modules), injected into each page by the test and never copied into the book.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+THEMES = ("light", "dark")
+AXE_MODES = [f"{theme} {device}" for theme in THEMES for device in ("desktop", "phone")]
+IMPACTS = ("critical", "serious", "moderate", "minor")
+FAILING_IMPACTS = {"critical", "serious"}
+# Colour contrast, the slowest rule by far (8 of 10 s on a long chapter), depends on the mode's
+# colours, not on the width: it runs on the desktop of each mode. (Images without a description
+# are failed by test_page_works_offline, which also catches an alt text that is a file name.)
+WIDTH_BLIND_RULES = ("color-contrast",)
+AXE_COUNTS: dict[str, dict[str, dict[str, int]]] = {}  # page -> mode -> impact -> nodes
+
+RUN_AXE = """async (skipped) => {
+  const rules = Object.fromEntries(skipped.map(id => [id, {enabled: false}]));
+  const {violations} = await axe.run(document, {resultTypes: ["violations"], rules});
+  return violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}));
+}"""
+
+
+def axe_violations(page, device: str) -> list[dict]:
+    if not AXE.exists():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `npm ci` (or `make assets`)")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(RUN_AXE, list(WIDTH_BLIND_RULES) if device == "phone" else [])
+
+
+def axe_cell(counts: dict[str, int]) -> str:
+    """'0 / 0 / 1 / 0': nodes by impact."""
+    return " / ".join(str(counts[impact]) for impact in IMPACTS)
+
+
+def count_by_impact(violations: list[dict]) -> dict[str, int]:
+    counts = dict.fromkeys(IMPACTS, 0)
+    for violation in violations:
+        counts[violation["impact"]] += len(violation["nodes"])
+    return counts
+
+
+def describe(violations: list[dict], shown: int = 3) -> str:
+    """One line per violation: rule, impact, node count, the first few node selectors, axe's help."""
+    lines = []
+    for v in violations:
+        targets = v["nodes"]
+        more = f" (+{len(targets) - shown} more)" if len(targets) > shown else ""
+        lines.append(f"  {v['id']} [{v['impact']}] {len(targets)} node(s): {', '.join(targets[:shown])}{more}; {v['help']}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("mode", AXE_MODES)
+@pytest.mark.parametrize("path", toc_pages())
+def test_page_is_accessible(browser, server, path: str, mode: str) -> None:
+    """axe-core finds no critical or serious violation, in light and dark mode, on a laptop and a
+    phone (colour contrast on the laptop; moderate and minor ones are counted in _build/page-weight.md);
+    on a phone, no page scrolls sideways."""
+    theme, device = mode.split()
+    context, page, _ = open_page(browser, urljoin(server, path), VIEWPORTS[device], theme=theme)
+    try:
+        settle(page)
+        shown = page.evaluate("() => document.documentElement.dataset.theme")
+        assert shown == theme, f"{path}: asked for the {theme} mode, the page shows data-theme={shown!r} (see THEME_STORAGE)"
+        if device == "phone":
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= VIEWPORTS["phone"][0], f"{path}: the page scrolls sideways on a phone ({width} px wide)"
+        violations = axe_violations(page, device)
+        AXE_COUNTS.setdefault(path, {})[mode] = count_by_impact(violations)
+        failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+        assert not failing, f"{path} ({mode}): axe-core finds critical or serious violations:\n{describe(failing)}"
     finally:
         context.close()
 

@@ -7,6 +7,11 @@
   another book ("chapter 6 of {cite}`...`").
 - Every chapter links to the notation page.
 - Markdown holds no control characters (a TAB inside `\\text` once broke a formula).
+- Every figure is described: a code cell that draws a figure carries its alt text in its metadata
+  (`mystnb: {image: {alt: ...}}`, which MyST-NB puts on the page's <img>), a sentence or more
+  about what the figure shows, not a file name.
+- Every figure is legible: its smallest text is at least 9 px on a desktop page, as measured where
+  it was drawn (`nbcode.plot.book_style`'s PNGs and every scrubber record it in the outputs).
 """
 import re
 from pathlib import Path
@@ -19,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
 APPENDICES = {12: "A"}
 LINK = re.compile(r"\[([^\]]*)\]\((\d\d)_[a-z_]+\.ipynb(?:#[^)]*)?\)")
-BARE = re.compile(r"\b[Cc]hapters? \d+(?:(?:,| and| or) \d+)*")
+BARE = re.compile(r"\b[Cc]hapters?\s+\d+(?:(?:,|\s+and|\s+or)\s+\d+)*")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -92,3 +97,42 @@ def test_glossary_is_in_reading_order():
 
 def test_glossary_page_has_no_authoring_text():
     assert "`{term}`" not in (ROOT / "chapters" / "glossary.md").read_text()
+
+
+def figure_cells(path):
+    """(index, alt text) of every code cell whose outputs hold a figure."""
+    cells = nbformat.read(path, 4).cells
+    return [(i, c.metadata.get("mystnb", {}).get("image", {}).get("alt", "")) for i, c in enumerate(cells)
+            if c.cell_type == "code" and any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_figure_is_described(path):
+    undescribed = [i for i, alt in figure_cells(path) if len(alt) < 60 or re.search(r"\.(png|svg|jpe?g)\b", alt)]
+    assert undescribed == [], (f"{path.name}: code cells {undescribed} draw a figure with no description; add "
+                               "metadata mystnb.image.alt: one to three sentences on what it shows")
+
+
+MIN_TEXT_PX = 9
+
+
+def legibility(path):
+    """(where, smallest text in px or None if unmeasured) of every figure and scrubber of a chapter."""
+    found = []
+    for i, cell in enumerate(nbformat.read(path, 4).cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if "image/png" in data:
+                found.append((f"cell {i}", output.get("metadata", {}).get("image/png", {}).get("smallest_text_px")))
+            for px in re.findall(r'data-smallest-text-px="([0-9.]+|None)"', "".join(data.get("text/html", ""))):
+                found.append((f"cell {i} scrubber", None if px == "None" else float(px)))
+    return found
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_figure_is_legible_on_the_page(path):
+    found = legibility(path)
+    assert found, f"{path.name}: no figure found"
+    small = [(where, px) for where, px in found if px is None or px < MIN_TEXT_PX]
+    assert small == [], (f"{path.name}: figures whose smallest text is under {MIN_TEXT_PX} px on the page (None: "
+                         f"not drawn through book_style()): {small}; use larger font sizes or a narrower figure")

@@ -87,11 +87,12 @@ def test_scrubber_has_one_frame_per_value_and_moves_between_them():
 def test_scrubber_describes_each_frame_and_announces_its_value():
     scene, _ = sine_scene()
     scrub = scrubber(scene, "freq", [1.0, 2.0, 3.0], fixed={"phase": 0.0}, alt="A sine  wave\nover one period.")
-    assert scrub.frame_alt(0) == "A sine wave over one period. Shown at freq = 1."
+    described = "A sine wave over one period. The slider steps freq through 3 values from 1 to 3."
+    assert scrub.frame_alt(0) == f"{described} Shown at freq = 1.", "the alt says what, over which range, and where"
     html = scrub._repr_html_()
-    assert 'alt="A sine wave over one period. Shown at freq = 2."' in html, "the shown frame's alt names its value"
+    assert f'alt="{described} Shown at freq = 2."' in html, "the shown frame's alt names its value"
     assert 'aria-valuetext="freq = 2"' in html, "the range must announce the value, not the frame index"
-    assert '"A sine wave over one period. Shown at freq = 3."' in html and '"freq = 3"' in html, "every frame has its own alt and value text"
+    assert f'"{described} Shown at freq = 3."' in html and '"freq = 3"' in html, "every frame has its own alt and value text"
 
 
 def test_scrubber_id_is_stable_across_runs():
@@ -169,3 +170,26 @@ def test_a_wrong_type_is_a_type_error(kwargs, message):
     with pytest.raises(TypeError) as caught:
         gd_explorer(**kwargs)
     assert message in str(caught.value)
+
+
+def test_every_scrubber_the_chapters_use_is_described():
+    """Each widget module's scrubber builder passes alt= (what the figure shows, for a screen reader)."""
+    import ast
+    from pathlib import Path
+
+    import nbcode.widgets
+
+    undescribed = []
+    for path in sorted(Path(nbcode.widgets.__file__).parent.glob("[!_]*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "scrubber":
+                if not any(keyword.arg == "alt" for keyword in node.keywords):
+                    undescribed.append(f"{path.name}, line {node.lineno}")
+    assert undescribed == [], f"scrubber() called without alt= (a description of the figure): {undescribed}"
+
+
+def test_scrubber_records_how_legible_its_frames_are():
+    scene, _ = sine_scene()  # 4 in at 50 dpi: the default 10 pt tick labels are 6.9 px
+    scrub = scrubber(scene, "freq", [1.0, 2.0], fixed={"phase": 0.0}, alt="A sine wave over one period.")
+    assert scrub.smallest_text_px == round(10 / 72 * 50, 1), "the smallest text as the page shows it"
+    assert f'data-smallest-text-px="{scrub.smallest_text_px}"' in scrub._repr_html_(), "the stored page says so"

@@ -221,8 +221,8 @@ def test_all_sliders_at_the_limits_saturate_without_warnings():
 def test_scrubber_sweeps_the_output_bias_and_stays_small():
     scrub = ff.xor_bias_scrubber()
     assert len(scrub.frames) == 16 and scrub.control == "c"
-    assert scrub.labels[0] == "c = -50" and scrub.labels[-1] == "c = 10"
-    assert scrub.labels[scrub.initial] == "c = -30"
+    assert scrub.labels[0] == "-50" and scrub.labels[-1] == "10"
+    assert scrub.labels[scrub.initial] == "-30"
     first, xor_frame, last = scrub.frames[0], scrub.frames[scrub.initial], scrub.frames[-1]
     assert len({first, xor_frame, last}) == 3  # all 0, XOR, all 1 look different
     assert len(set(scrub.frames)) >= 12  # (a few frames deep in saturation look alike)

@@ -6,6 +6,7 @@
 Run it after editing a chapter, then commit the notebook: nbval compares fresh runs with these
 stored outputs, and the book is built from them. Widget state is not saved: a live figure needs a
 kernel, and without one (the built book) the cell shows its note instead of controls that do nothing.
+Each notebook is written with its solutions collapsed for JupyterLab (tools/hide_solutions.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from hide_solutions import hide_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,6 +36,7 @@ def execute(path: Path) -> float:
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
+    hide_solutions(notebook)
     nbformat.write(notebook, path)
     return seconds
 

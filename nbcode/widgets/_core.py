@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import real_number
+from ..plot import COLUMN_PX, smallest_text_px
 
 
 _SELECTIONS = ("Dropdown", "SelectionSlider", "ToggleButtons", "RadioButtons")
@@ -61,14 +62,22 @@ def control(factory, value, owner: str, name: str, **kwargs):
     return factory(value=int(number), **kwargs)
 
 
-def new_figure(width: float = 6.4, height: float = 4.0, dpi: int = 80):
+def new_figure(width: float = 6.4, height: float = 4.0, dpi: int | None = 80):
     """A matplotlib ``Figure`` not managed by pyplot (so notebooks do not display it twice).
 
-    Its constrained layout is solved once, by the :class:`Renderer`, before the first frame.
+    ``dpi=None`` chooses the dpi at which the figure fills the book's text column
+    (:data:`nbcode.plot.COLUMN_PX` wide), as a scrubber's frames should. Its constrained layout is solved once, by
+    the :class:`Renderer`, before the first frame.
     """
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+    return Figure(figsize=(width, height), dpi=dpi or column_dpi(width), layout="constrained")
+
+
+def column_dpi(width: float) -> int:
+    """The dpi at which a figure ``width`` inches wide fills the book's text column
+    (:data:`nbcode.plot.COLUMN_PX`) at its own size: text keeps its point size on the page."""
+    return int(COLUMN_PX // width)
 
 
 def figure_png(fig, dpi: int | None = None) -> bytes:
@@ -100,6 +109,8 @@ class Scene:
     background:
         Optional ``background(values) -> key`` for controls that change the static part (another
         surface, other axis limits): a new key redraws the background once.
+    result:
+        What the last ``update`` returned (None before the first).
     """
 
     fig: Any
@@ -128,8 +139,11 @@ class Renderer:
         self.full_draws = 0
         self._backgrounds: dict[Hashable, Any] = {}
 
-    def render(self, values: Mapping[str, Any]) -> bytes:
-        """Update the scene to ``values`` and return the frame as PNG bytes (deterministic)."""
+    def render(self, values: Mapping[str, Any], *, palette: bool = False) -> bytes:
+        """Update the scene to ``values`` and return the frame as PNG bytes (deterministic).
+
+        ``palette`` reduces the frame to 256 colours: a third of the bytes, for frames that travel
+        in a page (the scrubber's); the live view keeps full colour, which encodes faster."""
         scene, fig = self.scene, self.scene.fig
         scene.result = scene.update(**values)
         if fig.get_layout_engine() is not None:
@@ -155,15 +169,19 @@ class Renderer:
         finally:  # leave the figure whole for anyone who saves it (figure_png)
             for artist in movers:
                 artist.set_animated(False)
-        return _rgb_png(np.asarray(self.canvas.buffer_rgba()))
+        return _png(np.asarray(self.canvas.buffer_rgba()), palette=palette)
 
 
-def _rgb_png(rgba: np.ndarray) -> bytes:
+def _png(rgba: np.ndarray, *, palette: bool = False) -> bytes:
     from PIL import Image
 
+    image = Image.fromarray(rgba[..., :3])
     buffer = io.BytesIO()
-    # zlib level 3: a third faster to encode than the default 6, and frames 5% larger
-    Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=3)
+    if palette:
+        image = image.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        image.save(buffer, format="png", optimize=True)
+    else:  # zlib level 3: a third faster to encode than the default 6, and frames 5% larger
+        image.save(buffer, format="png", compress_level=3)
     return buffer.getvalue()
 
 
@@ -237,12 +255,13 @@ class Scrubber:
     """A self-contained HTML slider over precomputed PNG frames (needs no kernel, no network).
 
     ``alt`` describes what the figure shows, true for every frame; each frame's alt text adds the
-    value it is drawn at, and the range input announces that value (``aria-valuetext``), so a
-    screen reader hears "c = -30", not "5".
+    slider's range and the value it is drawn at, and the range input announces that value
+    (``aria-valuetext``), so a screen reader hears "c = -30", not "5".
     """
 
     def __init__(
-        self, frames: Sequence[bytes], labels: Sequence[str], control: str, title: str = "", initial: int = 0, alt: str = ""
+        self, frames: Sequence[bytes], labels: Sequence[str], control: str, title: str = "", initial: int = 0, alt: str = "",
+        smallest_text_px: float | None = None,
     ) -> None:
         if len(frames) == 0:
             raise ValueError("a scrubber needs at least one frame; pass a non-empty list of values.")
@@ -256,6 +275,7 @@ class Scrubber:
         self.title = title
         self.initial = initial
         self.alt = " ".join(alt.split())
+        self.smallest_text_px = smallest_text_px  # as the page shows it (nbcode.plot.smallest_text_px)
         # The id depends on what the figure shows, not on pixels or memory: stable across machines.
         digest = hashlib.sha1(json.dumps([control, title, self.labels]).encode()).hexdigest()[:10]
         self.element_id = f"nbcode-scrubber-{digest}"
@@ -265,8 +285,12 @@ class Scrubber:
         return f"{self.control} = {self.labels[i]}"
 
     def frame_alt(self, i: int) -> str:
-        """The alt text of frame ``i``: the figure's description and the value it is drawn at."""
+        """The alt text of frame ``i``: the figure's description, the slider's range and the value
+        the frame is drawn at."""
         described = self.alt or self.title or f"Precomputed figure over {self.control}."
+        if len(self.labels) > 1:
+            first, last = self.labels[0], self.labels[-1]
+            described += f" The slider steps {self.control} through {len(self.labels)} values from {first} to {last}."
         return f"{described} Shown at {self.value_text(i)}."
 
     @property
@@ -280,7 +304,7 @@ class Scrubber:
         sid, i = self.element_id, self.initial
         title = f'<div class="nbcode-scrubber-title">{html.escape(self.title)}</div>' if self.title else ""
         return (
-            f'<div class="nbcode-scrubber" id="{sid}" data-frames="{len(uris)}">{title}'
+            f'<div class="nbcode-scrubber" id="{sid}" data-frames="{len(uris)}" data-smallest-text-px="{self.smallest_text_px}">{title}'
             f'<img class="nbcode-scrubber-frame" src="{uris[i]}" alt="{html.escape(alts[i])}" '
             'style="max-width:100%;height:auto;display:block">'
             '<div class="nbcode-scrubber-controls" style="display:flex;gap:0.75em;align-items:center">'
@@ -294,6 +318,8 @@ class Scrubber:
             'var img=root.querySelector("img"),input=root.querySelector("input"),out=root.querySelector("output");'
             'input.addEventListener("input",function(){var i=+input.value;img.src=frames[i];img.alt=alts[i];'
             'out.textContent=labels[i];input.setAttribute("aria-valuetext",values[i]);});'
+            # The range's own keys stay the range's: in JupyterLab they would move the cell selection.
+            'input.addEventListener("keydown",function(e){if(/^(Arrow|Page|Home|End)/.test(e.key)){e.stopPropagation();}});'
             "})();</script></div>"
         )
 
@@ -314,7 +340,8 @@ def scrubber(
 ) -> Scrubber:
     """Render ``scene`` at ``{control: value, **fixed}`` for each value into a :class:`Scrubber`.
 
-    The frames go through the same :class:`Renderer` as the live view. The figure is left showing
+    The frames go through the same :class:`Renderer` as the live view, in 256 colours (they
+    travel in the page). The figure is left showing
     the initial frame (the middle one unless ``initial`` says otherwise), as the page does.
     ``alt`` describes the figure for a reader who cannot see it (see :class:`Scrubber`).
     """
@@ -323,11 +350,12 @@ def scrubber(
         raise ValueError("a scrubber needs at least one value of its control; pass a non-empty list.")
     fixed = dict(fixed or {})
     renderer = Renderer(scene)
-    frames = [renderer.render({**fixed, control: value}) for value in values]
+    frames = [renderer.render({**fixed, control: value}, palette=True) for value in values]
     formatter = fmt.format if isinstance(fmt, str) else fmt
     if initial is None:
         initial = len(values) // 2
     labels = [formatter(value) for value in values]
-    scrub = Scrubber(frames, labels, control=control, title=title, initial=initial, alt=alt)
+    legible = smallest_text_px(scene.fig, scene.fig.bbox.width)
+    scrub = Scrubber(frames, labels, control=control, title=title, initial=initial, alt=alt, smallest_text_px=legible)
     scene.result = scene.update(**{**fixed, control: values[scrub.initial]})
     return scrub

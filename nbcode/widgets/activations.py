@@ -8,7 +8,7 @@ Compute (NumPy, fast, tested):
   units each, Linear then the activation, Xavier normal init for sigmoid/tanh, He normal for the
   ReLU family, as ``nbcode.network.mlp`` chooses), a 10-class softmax output, a fixed random
   batch of ``n`` standard-normal inputs with random labels. One forward and one backward pass
-  with ``nbcode.layers`` give, per hidden layer, the mean |activation| and the mean |dL/dW|
+  with ``nbcode.layers`` give, per hidden layer, the mean ``|activation|`` and the mean ``|dL/dW|``
   (the gradient that would update that layer's weights), histograms of the activations of the
   first, middle and last hidden layer, and the ratio "gradient at layer 1 / gradient at the
   last layer" that shows a gradient vanishing.
@@ -105,17 +105,19 @@ def _setup(key: str, width: int, n: int, seed: int, depth: int):
 def layer_statistics(name: str, depth: int, width: int = 64, n: int = 64, seed: int = 0) -> dict[str, np.ndarray | float]:
     """Forward and backward through ``depth`` hidden layers; per-layer statistics.
 
-    Returns a dict with
-      ``layer``            1..depth;
-      ``mean_abs_activation``  mean |a_l| over the batch and the units of hidden layer l;
-      ``input_spread``     the standard deviation of a unit's output across the batch, averaged
-                           over the units of layer l (near 0: the layer outputs the same for every input);
-      ``mean_abs_grad``    mean |dL/dW_l| of the weights feeding hidden layer l;
-      ``grad_ratio``       mean_abs_grad[0] / mean_abs_grad[-1] (below ~1e-3: the gradient vanished);
-      ``hist_layers``      the layers whose activations are histogrammed (first, middle, last; unique);
-      ``hist_edges``, ``hist_fractions``  bin edges and, per histogrammed layer, the fraction of
-                           activations in each bin (values outside the range go to the end bins);
-      ``loss``             the softmax cross-entropy of the batch.
+    Returns a dict with:
+
+    * ``layer``: 1..depth;
+    * ``mean_abs_activation``: mean ``|a_l|`` over the batch and the units of hidden layer l;
+    * ``input_spread``: the standard deviation of a unit's output across the batch, averaged over
+      the units of layer l (near 0: the layer outputs the same for every input);
+    * ``mean_abs_grad``: mean ``|dL/dW_l|`` of the weights feeding hidden layer l;
+    * ``grad_ratio``: mean_abs_grad[0] / mean_abs_grad[-1] (below ~1e-3: the gradient vanished);
+    * ``hist_layers``: the layers whose activations are histogrammed (first, middle, last; unique);
+    * ``hist_edges``, ``hist_fractions``: bin edges and, per histogrammed layer, the fraction of
+      activations in each bin (values outside the range go to the end bins);
+    * ``loss``: the softmax cross-entropy of the batch.
+
     The loss is L = softmax cross-entropy of the output logits against random labels, so every
     number is what one step of training this network would see. Never raises for a valid name
     and depth >= 1, and never warns (a vanished gradient is a tiny number, not an error).
@@ -206,7 +208,7 @@ def _function_panel(ax) -> tuple:
     ax.axhline(0.0, color="0.7", lw=0.8)
     ax.axvline(0.0, color="0.7", lw=0.8)
     _label_axes(ax, "input z", "g(z) and g'(z)")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=9)
     return fn_line, grad_line
 
 
@@ -228,7 +230,7 @@ def _histogram_panel(ax) -> tuple:
     stairs = [ax.stairs(np.zeros(_HIST_BINS), edges, color=c, lw=1.5, label=" ") for c in _COLORS]
     _short_ticks(ax.xaxis)  # fewer labels to draw: ReLU's 0..3 gets 4, not 8
     _label_axes(ax, "activation value", "fraction of activations")
-    return stairs, ax.legend(loc="upper right", fontsize=8)
+    return stairs, ax.legend(loc="upper right", fontsize=9)
 
 
 def _show_histograms(ax, stairs, legend, stats, depth: int) -> None:
@@ -250,7 +252,7 @@ def _layers_panel(ax) -> tuple:
     # every depth on the same axis: moving the depth slider extends the lines
     ax.set(xlim=(0.5, MAX_DEPTH + 0.5), xticks=[1, *range(10, MAX_DEPTH + 1, 10)])
     _label_axes(ax, "hidden layer", "log10 of the value")
-    ax.legend(loc="lower right", fontsize=8)  # below the data (see _show_layers): never covers a line
+    ax.legend(loc="lower right", fontsize=9)  # below the data (see _show_layers): never covers a line
     return lines
 
 
@@ -269,8 +271,8 @@ def draw(fig, *, width: int = 64, n: int = 64, seed: int = 0):
     """Draw the three-panel figure on ``fig`` and return its :class:`~nbcode.widgets.Scene`.
 
     Left: the activation and its derivative. Middle: histograms of the activations of the first,
-    middle and last hidden layer. Right: per layer, the mean |activation|, the spread of the
-    activations across inputs and the mean |dL/dW|, as log10; the title says how much of the
+    middle and last hidden layer. Right: per layer, the mean ``|activation|``, the spread of the
+    activations across inputs and the mean ``|dL/dW|``, as log10; the title says how much of the
     last layer's gradient reaches layer 1. ``update(name, depth)`` returns
     ``{"curves": activation_curves(name), "stats": layer_statistics(name, depth, ...)}``.
     The activation (a secondary control) sets the background: the left panel and the histograms'
@@ -317,14 +319,18 @@ def activation_explorer(name: str = "sigmoid", depth: int = 20, *, width: int = 
     return LiveFigure(draw(new_figure(10.0, 3.4, dpi), width=width, n=n, seed=seed), controls)
 
 
-def depth_scrubber(name: str = "sigmoid", depths=DEPTHS, *, width: int = 64, n: int = 64, seed: int = 0, dpi: int = 64):
+def depth_scrubber(name: str = "sigmoid", depths=DEPTHS, *, width: int = 64, n: int = 64, seed: int = 0, dpi: int | None = None):
     """A static scrubber over the depth for one activation, starting at the deepest stack.
 
-    Frames are rendered at ``dpi`` to keep the page light.
+    Frames fill the text column unless ``dpi`` says otherwise.
     """
     from ._core import new_figure, scrubber
 
     depths = list(depths)
     return scrubber(draw(new_figure(10.0, 3.4, dpi), width=width, n=n, seed=seed), "depth", depths,
                     fixed={"name": name}, fmt="{:d}", initial=len(depths) - 1,
-                    title=f"{name}: activations and gradients through a deep stack")
+                    title=f"{name}: activations and gradients through a deep stack",
+                    alt=f"Three panels for a stack of {width}-unit {name} hidden layers. Left, {name} and its derivative; "
+                    "middle, histograms of the activations in the first, middle and last hidden layer; right, per "
+                    "layer on a log10 scale, the mean absolute activation, its spread across inputs and the mean "
+                    "gradient. The title says how far the first layer's gradient falls below the last layer's.")

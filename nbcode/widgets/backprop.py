@@ -4,7 +4,7 @@ Scratch" as a computational graph whose every edge shows its forward value and i
 Compute (NumPy-free arithmetic on floats, tested):
 
 * :func:`shopping_bill` ``(apple_price, apples, mandarin_price, mandarins, tax)``: the forward
-  pass through three multiply nodes and one add node (``nbcode.layers.MulNode`` / ``AddNode``),
+  pass through three multiply nodes and one add node (``nbcode.layers.MulNode`` / ``AddNode``)::
 
       apple_total = apple_price * apples,  mandarin_total = mandarin_price * mandarins,
       subtotal = apple_total + mandarin_total,  total = subtotal * tax,
@@ -40,7 +40,7 @@ __all__ = [
 
 #: The five inputs of the bill, in the order of :func:`shopping_bill`'s arguments.
 BILL_INPUTS = ("apple_price", "apples", "mandarin_price", "mandarins", "tax")
-#: Every quantity on the graph: the inputs, then the intermediate nodes, then the output.
+#: Every quantity on the graph in order (the inputs, then the intermediate nodes, then the output).
 BILL_NODES = BILL_INPUTS + ("apple_total", "mandarin_total", "subtotal", "total")
 
 #: Colours of the two passes (matplotlib's tab:blue and tab:red).
@@ -274,7 +274,7 @@ _SCRUB_VALUES = {
 }
 
 
-def bill_scrubber(control: str = "apples", values=None, *, dpi: int = 80, **inputs):
+def bill_scrubber(control: str = "apples", values=None, *, dpi: int | None = None, **inputs):
     """A static scrubber over one input of the bill (default: apples 0..10); the other inputs are
     the explorer's defaults unless given as keywords (``bill_scrubber("tax", apples=5)``). It
     opens on the frame nearest ``control``'s own default or given value."""
@@ -292,4 +292,9 @@ def bill_scrubber(control: str = "apples", values=None, *, dpi: int = 80, **inpu
     return scrubber(
         draw(new_figure(8.0, 3.0, dpi)), control, values, fixed=fixed, fmt="{:.2f}" if control == "tax" else "{:g}",
         initial=initial, title=f"Forward values (blue) and gradients (red) as {_INPUT_LABEL[control]} changes",
+        alt=f"The shopping-bill graph (apples and mandarins times their prices, added, times the tax) with the "
+        f"forward value in blue above each edge and the gradient of the total in red below it, as "
+        f"{_INPUT_LABEL[control]} changes. A multiply node hands each input the other input's value times the "
+        "gradient from above, so a count's gradient is its price times the tax and a price's gradient is its count "
+        "times the tax; the tax's gradient is the subtotal.",
     )

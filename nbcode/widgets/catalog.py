@@ -13,6 +13,8 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+__all__ = ["LIVE_VIEWS", "control_settings"]
+
 
 def _module(name: str):
     return importlib.import_module(f"nbcode.widgets.{name}")
@@ -24,6 +26,9 @@ def _search_explorer():
     return hp.search_explorer(landscape, tpe={seed: hp.tpe_points(landscape, n=50, seed=seed) for seed in range(3)})
 
 
+#: Each widget module's name, and a function of no arguments that builds its chapter's live figure.
+#:
+#: :meta hide-value:
 LIVE_VIEWS: dict[str, Callable[[], Any]] = {
     "feedforward": lambda: _module("feedforward").xor_network_view(),
     "activations": lambda: _module("activations").activation_explorer("relu", depth=50),

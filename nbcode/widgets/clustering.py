@@ -47,6 +47,8 @@ K_MAX, ITERS = 8, 10
 #: Number of latent groups the survey was generated from.
 TRUE_K = len(cluster.SURVEY_GROUPS)
 #: One colour per cluster (matplotlib's tab10), as RGBA rows.
+#:
+#: :meta hide-value:
 PALETTE = np.array([
     (0.122, 0.467, 0.706, 1.0), (1.000, 0.498, 0.055, 1.0), (0.173, 0.627, 0.173, 1.0), (0.839, 0.153, 0.157, 1.0),
     (0.580, 0.404, 0.741, 1.0), (0.549, 0.337, 0.294, 1.0), (0.890, 0.467, 0.761, 1.0), (0.498, 0.498, 0.498, 1.0),
@@ -250,10 +252,16 @@ def kmeans_explorer(k: int = TRUE_K, iteration: int = 0, seed: int = START_SEED,
     return LiveFigure(draw(new_figure(*_SIZE, dpi=dpi)), controls)
 
 
-def kmeans_scrubber(k: int = TRUE_K, seed: int = START_SEED, init: str = "k-means++", dpi: int = 70):
+def kmeans_scrubber(k: int = TRUE_K, seed: int = START_SEED, init: str = "k-means++", dpi: int | None = None):
     """Static version: the same figure at iterations 0 .. ITERS for one k and one start."""
     from ._core import new_figure, scrubber
 
     return scrubber(draw(new_figure(*_SIZE, dpi=dpi)), "iteration", range(ITERS + 1),
                     fixed=dict(k=k, seed=seed, init=init), fmt=str, initial=0,
-                    title=f"Lloyd's iterations, k = {k}, {init} start (seed {seed})")
+                    title=f"Lloyd's iterations, k = {k}, {init} start (seed {seed})",
+                    alt=f"Two panels of Lloyd's algorithm with k = {k} from a {init} start on the survey. Left, the "
+                    "students on the first two principal components, coloured by their current cluster, each centroid "
+                    "a cross with the path it has walked, the iteration and the inertia in the title; right, the "
+                    "inertia after the last iteration against k, with a red dot at the current inertia. As the "
+                    "iterations go on, the centroids walk towards the centres of the clouds, the colours settle and "
+                    "the red dot drops onto the curve.")

@@ -44,21 +44,22 @@ __all__ = [
     "draw_perceptron",
 ]
 
-#: The nine parameters, grouped by unit: hidden unit 1, hidden unit 2, output unit.
+#: The nine parameters, grouped by unit (hidden unit 1, hidden unit 2, output unit).
 PARAM_NAMES = ("w11", "w21", "b1", "w12", "w22", "b2", "v1", "v2", "c")
 
-#: Weights that solve XOR: hidden unit 1 = OR, hidden unit 2 = NAND (gain 20), output = AND.
+#: Weights that solve XOR (hidden unit 1 = OR, hidden unit 2 = NAND, output = AND; gain 20).
 XOR_SOLUTION: dict[str, float] = {
     "w11": 20.0, "w21": 20.0, "b1": -10.0,   # OR:   20 x1 + 20 x2 - 10 > 0 unless x = (0, 0)
     "w12": -20.0, "w22": -20.0, "b2": 30.0,  # NAND: 30 - 20 x1 - 20 x2 > 0 unless x = (1, 1)
     "v1": 20.0, "v2": 20.0, "c": -30.0,      # AND:  20 h1 + 20 h2 - 30 > 0 only if both are ~1
 }
 
-#: The four XOR inputs and their labels.
+#: The four XOR inputs, one per row.
 XOR_X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+#: The XOR label of each row of ``XOR_X``.
 XOR_Y = np.array([0, 1, 1, 0])
 
-#: The sliders' range: every parameter in [-50, 50].
+#: The sliders' range (every parameter in [-50, 50]).
 SLIDER_LIMIT = 50.0
 
 #: The square shown in input space (a margin around the unit square, so lines are visible).
@@ -139,8 +140,8 @@ def line_segment(w: Sequence[float], b: float, xlim: tuple[float, float], ylim: 
 
     Returns a (2, 2) array of the two end points (rows), or NaNs when the line misses the box or
     w = 0 (then there is no line). NaN end points make a matplotlib line invisible, which is what
-    a view wants. Method: the line is p0 + t d with p0 = -b w / |w|^2 (the point nearest the
-    origin) and d = (-w2, w1) / |w|; clip t to the box, one axis at a time (Liang-Barsky).
+    a view wants. Method: the line is p0 + t d with ``p0 = -b w / |w|^2`` (the point nearest the
+    origin) and ``d = (-w2, w1) / |w|``; clip t to the box, one axis at a time (Liang-Barsky).
     """
     w = np.asarray(w, dtype=np.float64)
     nothing = np.full((2, 2), np.nan)
@@ -290,7 +291,7 @@ def xor_network_view(params: Mapping[str, float] | None = None, *, width: float 
 
 
 def xor_bias_scrubber(values: Sequence[float] | None = None, *, width: float = 8.4, height: float = 4.0,
-                      dpi: int = 72):
+                      dpi: int | None = None):
     """The static version: the output bias c swept (default -50..10 in steps of 4), other weights at XOR_SOLUTION.
 
     Shows the red region going from "all 0" through XOR to "all 1". Returns a ``Scrubber``
@@ -301,8 +302,17 @@ def xor_bias_scrubber(values: Sequence[float] | None = None, *, width: float = 8
     values = [float(c) for c in (np.arange(-50.0, 10.0 + 1e-9, 4.0) if values is None else values)]
     initial = values.index(XOR_SOLUTION["c"]) if XOR_SOLUTION["c"] in values else len(values) // 2
     fixed = {name: value for name, value in XOR_SOLUTION.items() if name != "c"}
-    return scrubber(draw(new_figure(width, height, dpi)), "c", values, fixed=fixed, fmt="c = {:.0f}", initial=initial,
-                    title="Output bias c swept, other weights fixed at the XOR solution")
+    return scrubber(draw(new_figure(width, height, dpi)), "c", values, fixed=fixed, fmt="{:.0f}", initial=initial,
+                    title="Output bias c swept, other weights fixed at the XOR solution", alt=XOR_BIAS_ALT)
+
+
+XOR_BIAS_ALT = (
+    "Two panels of the gain-20 sigmoid XOR network, every weight at the XOR solution except the output bias c. "
+    "Left, the input plane shaded by the output (red near 1, blue near 0) with the hidden units' dashed lines and "
+    "the four XOR points; right, the points at their hidden values (h1, h2) with the output unit's 0.5 line. The "
+    "title counts the correct points and crosses mark wrong ones: the network answers 0 everywhere for c below -40, "
+    "computes XOR between -40 and -20, and answers 1 everywhere above -20."
+)
 
 
 def draw_perceptron(ax, n_inputs: int = 3, *, activation: str = "step") -> None:

@@ -46,7 +46,9 @@ __all__ = [
 
 #: The true function, as a formula for titles and prose.
 TRUE_FUNCTION_TEX = r"f(x) = \tanh(4(x - 0.2))"
-#: The fixed test inputs where every fit is evaluated.
+#: The fixed test inputs where every fit is evaluated, 101 evenly spaced points on [-1, 1].
+#:
+#: :meta hide-value:
 X_TEST = np.linspace(-1.0, 1.0, 101)
 #: How the training inputs are chosen.
 DESIGNS = ("grid", "random")
@@ -197,7 +199,7 @@ def _draw_fits(ax, n_show: int) -> dict:
     ax.set(xlim=(-1, 1), ylim=_Y_LIM, xlabel="x", ylabel="y")
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.yaxis.set_major_locator(MaxNLocator(5))
-    ax.legend(loc="upper left", fontsize=7)
+    ax.legend(loc="upper left", fontsize=8)
     return dict(fan=fan, mean_line=mean_line, points=points, title=ax.set_title(" ", fontsize=9))
 
 
@@ -221,7 +223,7 @@ def _draw_errors(ax) -> dict:
     ax.yaxis.set_major_locator(FixedLocator([1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000]))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.yaxis.set_minor_locator(NullLocator())
-    ax.legend(loc="upper center", fontsize=7, ncol=3, columnspacing=1.0, handlelength=1.5)
+    ax.legend(loc="upper center", fontsize=8, ncol=3, columnspacing=1.0, handlelength=1.5)
     return dict(curves=curves, marker=marker, title=ax.set_title(" ", fontsize=9))
 
 
@@ -298,11 +300,18 @@ def bias_variance_explorer(degree: int = 3, n_points: int = 30, noise: float = 0
 
 
 def bias_variance_scrubber(n_points: int = 30, noise: float = 0.3, design: str = "grid", *,
-                           n_sets: int = 200, n_show: int = 40, seed: int = 0, dpi: int = 64):
+                           n_sets: int = 200, n_show: int = 40, seed: int = 0, dpi: int | None = None):
     """Static version: the same figure at every degree 0..15, starting at degree 3."""
     from ._core import new_figure, scrubber
 
     scene = draw(new_figure(*_SIZE, dpi=dpi), n_sets, n_show, seed)
     return scrubber(scene, "degree", range(MAX_DEGREE + 1), fixed=dict(n_points=n_points, noise=noise, design=design),
                     fmt=str, initial=3,
-                    title=f"Bias and variance of polynomial fits ({n_points} points, noise {noise:g})")
+                    title=f"Bias and variance of polynomial fits ({n_points} points, noise {noise:g})",
+                    alt=f"Two panels for polynomial fits of one degree to {n_points} points with noise {noise:g}. "
+                    f"Left, the fits to {n_show} of {n_sets} training sets (a thin blue fan), their mean (red), the true "
+                    "function (dashed) and one training set (dots), with the degree's bias squared and variance in "
+                    "the title. Right, bias squared, variance, noise, their sum and the measured test error against "
+                    "the degree on a log scale, a vertical line at the current degree. As the degree grows the fan "
+                    "goes from flat, stable, wrong lines to curves that follow the truth but spread more and fray at "
+                    "the ends.")

@@ -1,7 +1,7 @@
 """Gradient descent on the loss surface of a two-parameter linear regression.
 
 The model is a line ``y_hat = w x + b`` fitted to a fixed noisy line by mean squared error. Its
-loss over the two parameters ``(w, b)`` is a quadratic bowl,
+loss over the two parameters ``(w, b)`` is a quadratic bowl::
 
     L(w, b) = mean((w x + b - y)^2)
             = w^2 <x^2> + 2 w b <x> + b^2 - 2 w <xy> - 2 b <y> + <y^2>,
@@ -51,7 +51,7 @@ SEED = 0
 #: ``noisy_line`` settings: 50 points of y = 2 x + 1 + N(0, 1) with x in [0, 4]. The inputs are
 #: not centred (mean 2), so w and b are coupled and the bowl is a tilted, elongated valley.
 LINE = dict(n=50, slope=2.0, intercept=1.0, noise=1.0, x_range=(0.0, 4.0))
-#: Where every path starts: a poor line, high on the side of the valley.
+#: Where every path starts, a poor line high on the side of the valley.
 START = (-1.0, 7.0)
 #: A path that leaves this disc around the origin of (w, b) counts as diverged.
 DIVERGENCE_RADIUS = 1e3
@@ -242,11 +242,16 @@ def gd_explorer(lr: float = 0.05, steps: int = 50, max_steps: int = 100):
     return LiveFigure(draw(new_figure(8.4, 3.5), max_steps), controls)
 
 
-def gd_scrubber(steps: int = 60, n: int = 16, *, dpi: int = 70):
+def gd_scrubber(steps: int = 60, n: int = 16, *, dpi: int | None = None):
     """Static version: the same figure at ``n`` log-spaced learning rates from 0.001 to 2 x critical."""
     from ._core import new_figure, scrubber
 
     values = lr_values(n)
     return scrubber(draw(new_figure(8.4, 3.5, dpi), max_steps=steps), "lr", values, fixed={"steps": steps},
                     title=f"Gradient descent paths after {steps} steps",
+                    alt=f"Two panels of {steps} gradient-descent steps on the line-fitting loss, one learning rate per "
+                    "frame. Left, the path over the loss contours towards the minimum (a star); right, the mean "
+                    "squared error per step on a log scale above the dashed minimum. The smallest rates barely leave "
+                    "the start, middle rates reach the valley floor and zig-zag more as they near the critical rate, "
+                    "and above it the path flies out of the picture.",
                     initial=int(np.argmin(np.abs(values - 0.5 * CRITICAL_LR))))

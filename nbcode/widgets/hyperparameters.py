@@ -38,15 +38,24 @@ __all__ = [
     "tpe_points", "best_so_far", "search_curve", "lr_profile", "draw", "search_explorer", "search_scrubber",
 ]
 
-#: The search box, in log10 units: learning rate 1e-4..1e-1, weight decay 1e-6..1e-1.
+#: The search box's learning-rate side in log10 units (1e-4..1e-1).
 LOG_LR_RANGE = (-4.0, -1.0)
+#: The search box's weight-decay side in log10 units (1e-6..1e-1).
 LOG_WD_RANGE = (-6.0, -1.0)
 #: The largest budget the controls allow (and the length of the precomputed random/TPE runs).
 MAX_BUDGET = 50
+#: The search methods the figure compares.
 METHODS = ("grid", "random", "tpe")
+#: Each method's name in the legend.
 LABELS = {"grid": "grid search", "random": "random search", "tpe": "TPE (Optuna)"}
+# What each method's trials do as the budget grows (the scrubber's description).
+_SEARCH_ALT = {
+    "grid": "The grid fills a larger, nearly square lattice that tries only as many learning rates as its side.",
+    "random": "Every new log-uniform trial adds a new learning rate.",
+    "tpe": "The first trials are drawn at random; the later ones crowd into the bright band of good learning rates.",
+}
 COLORS = {"grid": "#7f7f7f", "random": "#1f77b4", "tpe": "#d62728"}
-#: Budgets of the static scrubber: the perfect squares a grid fills, plus 1 and 2.
+#: Budgets of the static scrubber, the perfect squares a grid fills, plus 1 and 2.
 SCRUBBER_BUDGETS = (1, 2, 4, 9, 16, 25, 36, 49)
 
 
@@ -247,7 +256,7 @@ def _draw_map(fig, ax_map, ax_top, landscape: Landscape) -> dict:
     ax_top.set_ylim(low - 0.05 * (top - low), top + 0.1 * (top - low))
     ax_top.set_xticks([])
     ax_top.set_ylabel("best over\nweight decay", fontsize=8)
-    ax_top.tick_params(labelsize=7)
+    ax_top.tick_params(labelsize=8)
     return dict(points=points, best=best, rug=rug, title=ax_top.set_title(" ", fontsize=10))
 
 
@@ -291,7 +300,7 @@ def draw(fig, landscape: Landscape, tpe: Mapping[int, np.ndarray]):
             line.set_data(np.arange(1, curves[m]["n"] + 1), curves[m]["best_so_far"])
             line.set_linewidth(2.6 if m == method else 1.2)
             line.set_alpha(1.0 if m == method else 0.55)
-        on_curve["title"].set_text(f"best of {budget} trials: grid {curves['grid']['best']:.3f}, "
+        on_curve["title"].set_text(f"best: grid {curves['grid']['best']:.3f}, "
                                    f"random {curves['random']['best']:.3f}, TPE {curves['tpe']['best']:.3f}")
         return {"method": method, "budget": budget, "curves": curves}
 
@@ -328,8 +337,8 @@ def search_explorer(landscape: Landscape, *, tpe: Mapping[int, np.ndarray] | Non
 
 
 def search_scrubber(landscape: Landscape, method: str, budgets: Sequence[int] = SCRUBBER_BUDGETS, *,
-                    tpe: Mapping[int, np.ndarray] | None = None, seed: int = 0, width: float = 10.0,
-                    height: float = 4.0, dpi: int = 64):
+                    tpe: Mapping[int, np.ndarray] | None = None, seed: int = 0, width: float = 9.0,
+                    height: float = 3.7, dpi: int | None = None):
     """The static version of :func:`search_explorer` for one method: its frames over the budget.
 
     ``tpe`` as for :func:`search_explorer` (the title compares all three methods, so the TPE run
@@ -346,5 +355,11 @@ def search_scrubber(landscape: Landscape, method: str, budgets: Sequence[int] = 
     if tpe is None:
         tpe = {seed: tpe_points(landscape, MAX_BUDGET, seed=seed)}
     scene = draw(new_figure(width, height, dpi), landscape, tpe)
+    alt = (f"Two panels for {LABELS[method]} on the measured map of validation accuracy over the learning rate and "
+           "the weight decay (log axes). Left, the map with each trial as a white dot and the best as a star, under "
+           "a strip of the best accuracy at each learning rate with the tried rates marked; right, the best accuracy "
+           f"so far after each trial for grid, random and TPE, {LABELS[method]} drawn thick, and a dotted line at the "
+           f"map's best. As the budget grows, trials are added. {_SEARCH_ALT[method]}")
     return scrubber(scene, "budget", budgets, fixed={"method": method, "seed": seed}, fmt="{} trials",
-                    title=f"{LABELS[method]} (seed {seed}): move the slider to add trials")
+                    title=f"{LABELS[method]} (seed {seed}): move the slider to add trials", alt=alt)
+

@@ -49,22 +49,23 @@ __all__ = [
     "std_scrubber",
 ]
 
-#: Initialisation schemes offered by the dropdown: a fixed-std normal, Xavier (Glorot) normal, He normal.
+#: Initialisation schemes offered by the dropdown (a fixed-std normal, Xavier (Glorot) normal, He normal).
 SCHEMES = ("normal", "xavier", "he")
 #: Activations offered by the dropdown.
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
-#: Weight stds of the static scrubber: 17 values, four per decade, from 1e-3 to 10 (0.1 is Xavier for width 100).
+#: Weight stds of the static scrubber, 17 values, four per decade, from 1e-3 to 10 (0.1 is Xavier for width 100).
 STDS = tuple(float(s) for s in np.logspace(-3, 1, 17))
 #: Number of bins of the activation histograms (fixed, so the view only changes bar heights);
 #: odd, so that 0 (tanh) and 0.5 (sigmoid), where collapsed outputs pile up, sit mid-bin.
 BINS = 25
-#: Histogram range of the activations: sigmoid and tanh fill their whole range; for ReLU,
+#: Histogram range of the activations. Sigmoid and tanh fill their whole range; for ReLU,
 #: (0, 4] holds the outputs of a healthy (He) layer fed with standard-normal inputs.
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 4.0)}
 #: The gradients are binned by their binary exponent, two octaves (a factor of 4) per bin, from
 #: 2^-48 (about 4e-15) to 2^32 (about 4e9); smaller magnitudes (and exact zeros) go to the first
 #: bin, larger ones to the last. Reading the exponent bits is ~30x faster than np.log10.
 GRAD_OCTAVES = (-48, 32)
+#: Number of bins of the gradient histograms (two octaves each).
 GRAD_BINS = (GRAD_OCTAVES[1] - GRAD_OCTAVES[0]) // 2
 #: Saturation: a sigmoid output below 0.01 or above 0.99 (|s - 0.5| > 0.49), a tanh output beyond +-0.99.
 _SATURATION = {"sigmoid": (0.5, 0.49), "tanh": (0.0, 0.99)}
@@ -178,26 +179,27 @@ def layer_activations(
     and std sees the same random numbers, only scaled differently. Computed in ``dtype``: float64
     by default, float32 in the view (twice as fast; the histograms agree to within a bin's edge).
 
-    Returns a dict with
-      ``x``                 the inputs, (n, width);
-      ``activations``       list of h_l for l = 1..layers, each (n, width);
-      ``gradients``         list of dL/dz_l (z_l = h_{l-1} W_l, the pre-activation), each (n, width);
-      ``weights``           list of the weight matrices W_l, each (width, width);
-      ``weight_std``        the std the scheme prescribes (see :func:`weight_std`);
-      ``std``               std of all activations of each layer, (layers,);
-      ``grad_std``          root mean square of dL/dz_l per layer, (layers,);
-      ``saturated``         per layer, the fraction of sigmoid outputs below 0.01 or above 0.99,
-                            or of tanh outputs beyond +-0.99 (0 for ReLU, which does not saturate);
-      ``zero_fraction``     per layer, the fraction of activations exactly 0 (ReLU's "off" units);
-      ``edges``, ``hist``   BINS + 1 bin edges over ACTIVATION_RANGE and per-layer fractions of the
-                            activations in each bin (layers, BINS), values outside the range in the
-                            end bins; for ReLU the exact zeros are left out (they would be one
-                            spike at 0), so a row sums to 1 - zero_fraction;
-      ``grad_edges``, ``grad_hist``  the same for the gradients' orders of magnitude: edges are
-                            log10 |dL/dz| (GRAD_BINS bins of two octaves); exact zeros count in
-                            the lowest bin for sigmoid/tanh (total saturation) and are left out
-                            for ReLU (the "off" half of the units);
-      ``activation``, ``scheme``  the names.
+    Returns a dict with:
+
+    * ``x``: the inputs, (n, width);
+    * ``activations``: list of h_l for l = 1..layers, each (n, width);
+    * ``gradients``: list of dL/dz_l (z_l = h_{l-1} W_l, the pre-activation), each (n, width);
+    * ``weights``: list of the weight matrices W_l, each (width, width);
+    * ``weight_std``: the std the scheme prescribes (see :func:`weight_std`);
+    * ``std``: std of all activations of each layer, (layers,);
+    * ``grad_std``: root mean square of dL/dz_l per layer, (layers,);
+    * ``saturated``: per layer, the fraction of sigmoid outputs below 0.01 or above 0.99, or of
+      tanh outputs beyond +-0.99 (0 for ReLU, which does not saturate);
+    * ``zero_fraction``: per layer, the fraction of activations exactly 0 (ReLU's "off" units);
+    * ``edges``, ``hist``: BINS + 1 bin edges over ACTIVATION_RANGE and per-layer fractions of
+      the activations in each bin (layers, BINS), values outside the range in the end bins; for
+      ReLU the exact zeros are left out (they would be one spike at 0), so a row sums to
+      1 - zero_fraction;
+    * ``grad_edges``, ``grad_hist``: the same for the gradients' orders of magnitude: edges are
+      ``log10 |dL/dz|`` (GRAD_BINS bins of two octaves); exact zeros count in the lowest bin for
+      sigmoid/tanh (total saturation) and are left out for ReLU (the "off" half of the units);
+    * ``activation``, ``scheme``: the names.
+
     Never raises for a valid scheme/activation and a finite std >= 0, and never warns: collapse
     and explosion are results (tiny or huge numbers), not errors.
     """
@@ -311,7 +313,7 @@ def _panels(fig, layers: int):
         ax_g.set_xticks(_GRAD_TICKS, labels=[str(t) for t in _GRAD_TICKS] if l == 0 else [])
         for ax in (ax_a, ax_g):
             ax.set_yticks([])
-            ax.tick_params(labelsize=7, labelbottom=l == 0)
+            ax.tick_params(labelsize=8, labelbottom=l == 0)
             # the bars stand in front of the axis lines, so a frame need not redraw 40 spines over them
             for spine in ax.spines.values():
                 spine.set_zorder(0.5)
@@ -367,11 +369,13 @@ def draw(fig, *, layers: int = 5, width: int = 100, n: int = 300, seed: int = 0)
     return Scene(fig, update, moving, background=lambda values: _activation(values["activation"]))
 
 
-def _figure(dpi: int):
+def _figure(dpi: int | None):
     # fixed margins (set in _panels), not constrained layout: the look the chapter was written for
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(10.0, 4.3), dpi=dpi)
+    from ._core import column_dpi
+
+    return Figure(figsize=(9.0, 3.9), dpi=dpi or column_dpi(9.0))
 
 
 def initialization_explorer(
@@ -418,10 +422,10 @@ def std_scrubber(
     width: int = 100,
     n: int = 300,
     seed: int = 0,
-    dpi: int = 60,
+    dpi: int | None = None,
 ):
     """The static figure: the histograms of ``activation`` under N(0, std^2) weights, one frame
-    per std in ``stds`` (default :data:`STDS`), rendered at ``dpi`` to keep the page light.
+    per std in ``stds`` (default :data:`STDS`), filling the text column unless ``dpi`` says otherwise.
     The initial frame is std 0.1 (Xavier's for width 100). Returns a :class:`~nbcode.widgets.Scrubber`.
     """
     from ._core import scrubber
@@ -432,5 +436,12 @@ def std_scrubber(
     key = _activation(activation)
     initial = int(np.argmin(np.abs(np.log10(np.maximum(stds, 1e-300)) + 1.0)))  # the std closest to 0.1
     scene = draw(_figure(dpi), layers=layers, width=width, n=n, seed=seed)
+    alt = (f"Two rows of {layers} histograms for a {layers}-layer {key} network of {width} units with normally "
+           f"distributed weights and {n} random inputs, one column per layer with the layer's output spread in its "
+           "title and a verdict (collapsed, healthy, saturated or exploding) in the figure's title. Top row, the "
+           "activations; bottom row, the back-propagated gradients as log10 of their size.")
+    if key == "tanh":
+        alt += (" As the std grows the outputs go from one spike at 0 (collapse) through a healthy spread to two "
+                "spikes at -1 and 1 (saturation), while the gradients first grow and then pile up far to the left.")
     return scrubber(scene, "std", stds, fixed={"scheme": "normal", "activation": key}, fmt="{:.2g}",
-                    title=f"{key}: layer histograms as the weight std grows", initial=initial)
+                    title=f"{key}: layer histograms as the weight std grows", initial=initial, alt=alt)

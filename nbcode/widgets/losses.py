@@ -36,7 +36,7 @@ __all__ = [
     "scrubber_values",
 ]
 
-#: The slider's range of predicted probabilities: wide enough to show BCE's -log(0.001) = 6.9.
+#: The slider's range of predicted probabilities, wide enough to show BCE's -log(0.001) = 6.9.
 P_MIN, P_MAX = 0.001, 0.999
 #: The logit range of the curves' grid: sigmoid(+-7.0) = 0.0009 / 0.9991, just past the slider.
 _Z_MAX = 7.0
@@ -59,10 +59,13 @@ def loss_curves(y, n: int = 401) -> dict[str, np.ndarray]:
     """Losses and their logit-gradients for one sample with target ``y`` over a grid of ``p``.
 
     The grid is uniform in the logit z in [-7, 7] (so it is dense near p = 0 and p = 1, where the
-    cross-entropy is steep). Returns ``{"p", "z", "mse", "bce", "grad_mse", "grad_bce"}``:
+    cross-entropy is steep). Returns ``{"p", "z", "mse", "bce", "grad_mse", "grad_bce"}``::
+
         mse = (p - y)^2,                bce = -[y log p + (1 - y) log(1 - p)],
         grad_mse = dmse/dz = 2 (p - y) p (1 - p),   grad_bce = dbce/dz = p - y.
-    The BCE is evaluated from z, as max(z, 0) - z y + log(1 + exp(-|z|)), so it never takes log(0).
+
+    The BCE is evaluated from z, as ``max(z, 0) - z y + log(1 + exp(-|z|))``, so it never takes
+    log(0).
     """
     y = _check_target(y)
     z = np.linspace(-_Z_MAX, _Z_MAX, n)
@@ -129,7 +132,7 @@ def _draw_loss_panels(ax_loss, ax_grad):
         (artists[key + "mse_dot"],) = ax.plot([], [], "o", color=_MSE_COLOR, ms=7)
         (artists[key + "bce_dot"],) = ax.plot([], [], "o", color=_BCE_COLOR, ms=7)
         ax.set(xlim=(0, 1), xlabel="predicted probability p", ylabel=ylabel)
-        ax.legend(loc="upper center", fontsize=8)
+        ax.legend(loc="upper center", fontsize=9)
     ax_loss.set(ylim=(-0.1, 7.3), yticks=range(8))
     ax_grad.axhline(0.0, color="0.6", lw=0.8)
     ax_grad.set(ylim=(-1.1, 1.1), yticks=np.linspace(-1.0, 1.0, 5))
@@ -202,13 +205,22 @@ def loss_explorer(p: float = 0.1, y: int = 1, logits=(2.0, 1.0, 0.1), label: int
     return LiveFigure(draw(new_figure(10.0, 3.4, dpi=dpi)), controls, columns=3)
 
 
-def loss_scrubber(values=None, *, logits=(2.0, 1.0, 0.1), label: int = 0, dpi: int = 64):
+def loss_scrubber(values=None, *, logits=(2.0, 1.0, 0.1), label: int = 0, dpi: int | None = None):
     """A static scrubber over p (default: 21 values on a logit grid) with y = 1 and the three
-    class scores ``logits`` with target ``label`` (the explorer's defaults). Frames are rendered
-    at ``dpi`` (64 keeps 21 frames well under 1.5 MB)."""
+    class scores ``logits`` with target ``label`` (the explorer's defaults). Frames fill the text
+    column unless ``dpi`` says otherwise."""
     from ._core import new_figure, scrubber
 
     fixed = {"y": 1, "label": label, "z0": logits[0], "z1": logits[1], "z2": logits[2]}
     values = scrubber_values() if values is None else values
     return scrubber(draw(new_figure(10.0, 3.4, dpi=dpi)), "p", list(values), fixed=fixed, fmt="{:.3f}",
-                    title="Loss and its gradient w.r.t. the logit for target y = 1")
+                    title="Loss and its gradient w.r.t. the logit for target y = 1", alt=LOSS_ALT)
+
+
+LOSS_ALT = (
+    "Three panels for target y = 1 and the predicted probability p. Left, the losses against p: squared error "
+    "(red, at most 1) and cross-entropy (blue, rising steeply as p nears 0), with dots at the current p. Middle, "
+    "their gradients with respect to the logit: the squared error's (red) vanishes at both ends, cross-entropy's "
+    "(blue) is the line p - 1, near -1 when p is near 0. Right, a fixed three-class softmax that the slider does "
+    "not change."
+)

@@ -1,13 +1,13 @@
 """Mini-batch gradients of a two-parameter linear regression: their spread and the path they make.
 
 The model is a line ``y_hat = w x + b`` fitted by mean squared error to a fixed noisy line of
-``N = 1024`` points. One sample's loss ``(w x_i + b - y_i)^2`` has the gradient
+``N = 1024`` points. One sample's loss ``(w x_i + b - y_i)^2`` has the gradient::
 
     g_i = 2 e_i (x_i, 1),   e_i = w x_i + b - y_i,
 
 and the gradient of the mean loss over a batch ``S`` of ``B`` samples is the mean of the g_i over
 ``S``. Averaged over every batch a shuffled epoch can produce, it is the full gradient (an
-unbiased estimate); its mean squared deviation from the full gradient is exactly
+unbiased estimate); its mean squared deviation from the full gradient is exactly::
 
     E ||g_S - g||^2 = tr(Sigma) / B * (N - B) / (N - 1),
 
@@ -45,6 +45,7 @@ __all__ = [
 SEED = 0
 #: ``noisy_line`` settings: 1024 points of y = 2 x + 1 + N(0, 1), x uniform in [-3, 3].
 LINE = dict(n=1024, slope=2.0, intercept=1.0, noise=1.0, x_range=(-3.0, 3.0))
+#: The number of points on the line.
 N = LINE["n"]
 #: Where every path starts (w, b), and where the sampled gradients are drawn.
 START = (-1.0, -2.0)
@@ -52,7 +53,7 @@ START = (-1.0, -2.0)
 STEPS = 60
 #: Sampled mini-batch gradients shown as arrows.
 ARROWS = 20
-#: The batch sizes of the figure's slider and scrubber: powers of two up to N.
+#: The batch sizes of the figure's slider and scrubber, powers of two up to N.
 BATCH_SIZES = tuple(2**k for k in range(int(math.log2(N)) + 1))
 #: A path that leaves this square around the origin of (w, b) counts as diverged.
 DIVERGENCE_RADIUS = 1e3
@@ -68,6 +69,7 @@ def line_data(seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     return data.noisy_line(rng=np.random.default_rng(seed), **LINE)
 
 
+#: The fixed noisy line itself (``line_data()``), inputs and targets of shape (N, 1).
 LINE_X, LINE_Y = line_data()
 _x = LINE_X.ravel()
 _y = LINE_Y.ravel()
@@ -224,7 +226,7 @@ def _draw_surface(ax) -> dict:
     ax.set_ylim(*YLIM)
     ax.set_xlabel("slope w")
     ax.set_ylabel("intercept b")
-    legend = ax.legend(loc="lower right", fontsize=7)
+    legend = ax.legend(loc="lower right", fontsize=8)
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_locator(MaxNLocator(5))
     title = ax.set_title("", fontsize=9)
@@ -250,7 +252,7 @@ def _draw_loss(ax) -> dict:
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_xlabel("step (one mini-batch each)")
     ax.set_ylabel("MSE on all N points")
-    legend = ax.legend(loc="upper right", fontsize=7)
+    legend = ax.legend(loc="upper right", fontsize=8)
     title = ax.set_title("", fontsize=9)
     return dict(gd_line=gd_line, loss_line=loss_line, legend=legend, title=title)
 
@@ -306,10 +308,17 @@ def minibatch_explorer(batch_size: int = 16, lr: float = 0.05, seed: int = 0):
     return LiveFigure(draw(new_figure(9.0, 3.8)), controls, columns=3)
 
 
-def minibatch_scrubber(lr: float = 0.05, seed: int = 0, *, dpi: int = 72):
+def minibatch_scrubber(lr: float = 0.05, seed: int = 0, *, dpi: int | None = None):
     """Static version: the same figure for the batch sizes 1, 2, 4, ..., N (lr and seed fixed), opening on 16."""
     from ._core import new_figure, scrubber
 
     return scrubber(draw(new_figure(9.0, 3.8, dpi)), "batch_size", BATCH_SIZES, fixed={"lr": lr, "seed": seed},
                     fmt=str, initial=BATCH_SIZES.index(16),
-                    title=f"Mini-batch gradients at the start and {STEPS} SGD steps (lr = {lr:g})")
+                    title=f"Mini-batch gradients at the start and {STEPS} SGD steps (lr = {lr:g})",
+                    alt=f"Two panels of mini-batch gradient descent on the line-fitting loss (lr = {lr:g}, seed {seed}), "
+                    "one batch size per frame. Left, loss contours over w and b with, at the start, arrows of minus "
+                    f"the gradient of {ARROWS} sampled batches (blue) around the full gradient (black), and the "
+                    f"{STEPS} steps' path in red towards the minimum (a star); right, the full-data mean squared "
+                    "error along the path (log scale) against full-batch descent (grey). As the batch grows the fan "
+                    "of arrows closes and the path's jitter near the minimum shrinks; at the full batch it is plain "
+                    "gradient descent.")

@@ -325,7 +325,7 @@ def race_scrubber(
     steps: int = 150,
     width: float = 10.0,
     height: float = 3.8,
-    dpi: int = 64,
+    dpi: int | None = None,
 ):
     """The static race: every optimizer on ``surface`` at each learning rate in ``lrs``.
 
@@ -342,5 +342,12 @@ def race_scrubber(
     scene = draw(new_figure(width, height, dpi), steps)
     fixed = {"names": tuple(_check_names(names)), "momentum": momentum, "surface": surface}
     label = _label_of(_surface_name(surface))
+    alt = (f"A race of the optimizers on the {label}, {steps} steps from one start (momentum {momentum:g}), one "
+           "learning rate per frame. Left, the contour map with each optimizer's path in its colour, ending in a dot, "
+           "or a cross where it diverged, and the minimum as a star; middle, each one's loss gap to the minimum per "
+           "step on a log scale; right, each one's final loss or the step at which it diverged. As the rate grows the "
+           "paths turn from short creeps into long, overshooting zig-zags.")
+    if _surface_name(surface) == "bowl":
+        alt += " SGD, Momentum and Nesterov diverge above a few tenths; AdaGrad, RMSprop, Adam and AdamW never do."
     return scrubber(scene, "lr", lrs, fixed=fixed, fmt="{:.3g}",
-                    title=f"All optimizers on the {label}, {steps} steps: move the learning rate")
+                    title=f"All optimizers on the {label}, {steps} steps: move the learning rate", alt=alt)

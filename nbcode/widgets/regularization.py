@@ -57,19 +57,21 @@ __all__ = [
     "lam_scrubber",
 ]
 
-#: The data: noisy moons, 100 training and 200 validation points from different seeds.
+#: The data, noisy moons (100 training and 200 validation points from different seeds).
 MOONS = dict(n_train=100, n_val=200, noise=0.3, train_seed=0, val_seed=1)
 #: Seed of the network's initial weights (He normal, as ``mlp`` draws them).
 SEED = 0
-#: Full-batch Adam steps and learning rate of every fit.
+#: Full-batch Adam steps of every fit.
 STEPS = 400
+#: Adam's learning rate in every fit.
 LR = 0.05
-#: The capacity control: hidden widths.
+#: The capacity control, hidden widths.
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128)
-#: The regularization control: 0 and 16 log-spaced values from 1e-5 to 1 (three per decade).
+#: The regularization control, 0 and 16 log-spaced values from 1e-5 to 1 (three per decade).
 LAMBDAS = (0.0,) + tuple(float(v) for v in np.round(np.logspace(-5, 0, 16), 12))
-#: The plotted window (original coordinates of the moons).
+#: The plotted window's x range (original coordinates of the moons).
 XLIM = (-1.9, 2.9)
+#: The plotted window's y range.
 YLIM = (-1.5, 2.0)
 #: Grid resolution of the decision region.
 GRID_N = 90
@@ -266,7 +268,7 @@ def _loss_panel(ax):
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_xlabel("full-batch Adam step")
     ax.set_ylabel("cross-entropy (no penalty)")
-    ax.legend(loc="upper right", fontsize=7)
+    ax.legend(loc="upper right", fontsize=8)
     ax.set_title(" ", fontsize=9)
     return train_line, val_line, best_marker
 
@@ -347,7 +349,7 @@ def capacity_explorer(width: int = 128, lam: float = 0.0, *, dpi: int = 80):
     return LiveFigure(draw(new_figure(8.6, 3.6, dpi)), controls)
 
 
-def lam_scrubber(width: int = 128, lams=LAMBDAS, *, dpi: int = 72):
+def lam_scrubber(width: int = 128, lams=LAMBDAS, *, dpi: int | None = None):
     """Static version: the same figure at ``width`` for every weight decay in ``lams`` (default :data:`LAMBDAS`)."""
     from ._core import new_figure, scrubber
 
@@ -356,5 +358,12 @@ def lam_scrubber(width: int = 128, lams=LAMBDAS, *, dpi: int = 72):
     if not lams:
         raise ValueError("a scrubber needs at least one weight decay; pass a non-empty list, e.g. LAMBDAS.")
     title = f"Hidden width {width}: weight decay lambda from {format_lam(lams[0])} to {format_lam(lams[-1])}"
+    alt = (f"Two panels for a ReLU network with one hidden layer of width {width} trained on the noisy moons with an "
+           "L2 penalty lambda. Left, the predicted probability of class 1 over the plane, the boundary p = 0.5 in "
+           "black and the training points, with the accuracies in the title; right, the training and validation "
+           "losses over the training steps, a dot at the lowest validation loss. As lambda grows the boundary goes "
+           "from wiggly, with islands around single points and a validation loss that climbs after its minimum, to "
+           "a smooth curve with the two losses together, and at the largest penalties to a straight line and then "
+           "to no boundary at all.")
     return scrubber(draw(new_figure(8.6, 3.6, dpi)), "lam", lams, fixed={"width": width}, fmt=format_lam,
-                    title=title, initial=0)
+                    title=title, initial=0, alt=alt)
