@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine (a clone and Python 3):
 #   make book   install what the book needs, then build the HTML book into _build/html
 #   make test   install what the tests need (Chromium included), then run the whole test suite
+#   make pdf    the whole book as one PDF, _build/pdf/book.pdf, linked from the HTML book
 # Everything installs into .venv (the book and tests) and .venv-binder (requirements.txt alone).
 
 PYTHON  ?= python3
@@ -11,18 +12,18 @@ NPM     := $(shell command -v npm 2>/dev/null || echo $(VENV)/bin/npm)
 KERNEL  := nnfp-binder
 WORKERS ?= 2
 
-.PHONY: book test unit notebooks html-test build-noexec execute lab bench clean assets
+.PHONY: book test unit notebooks html-test build-noexec pdf pdf-test execute lab bench clean assets
 
 book: $(VENV)/.book assets
 	$(PY) tools/build_book.py
 
 test: $(VENV)/.test $(BINDER)/.kernel assets
 	$(PY) tools/install_chromium.py
-	$(MAKE) unit notebooks build-noexec html-test
+	$(MAKE) unit notebooks build-noexec pdf-test html-test
 
 # 1. nbcode's unit, property and gradient tests, with coverage.
 unit:
-	$(PY) -m pytest tests -m "not browser" -n $(WORKERS) --cov=nbcode --cov-report=term
+	$(PY) -m pytest tests -m "not browser and not pdf" -n $(WORKERS) --cov=nbcode --cov-report=term
 
 # 2. Every chapter re-executed by nbval (strict) in the Binder environment, from chapters/, twice:
 #    as this machine runs it (two notebooks side by side on two cores, one BLAS thread each), and
@@ -45,9 +46,20 @@ notebooks:
 build-noexec:
 	$(PY) tools/build_book.py --no-execute
 
-# 4. The built pages in headless Chromium with the network cut off.
+# 4. The whole book as one PDF, printed from the same outputs by Chromium and read back
+#    (tests/test_pdf.py builds it with tools/build_pdf.py and copies it into the HTML book, where
+#    every page's download menu links it: step 5 checks that link with the others).
+pdf-test:
+	$(PY) -m pytest tests -m pdf
+
+# 5. The built pages in headless Chromium with the network cut off.
 html-test:
 	$(PY) -m pytest tests -m browser
+
+# The PDF alone (after `make book`, say): the one-page HTML book printed by Debian's Chromium.
+pdf: $(VENV)/.test assets
+	$(PY) tools/install_chromium.py
+	$(PY) tools/build_pdf.py
 
 # Re-execute chapters in place (after editing one) so their committed outputs are fresh.
 execute: $(VENV)/.book

@@ -8,6 +8,8 @@
   executed by ``jupyter-book build`` saves it) with the widget manager scripts myst-nb would load.
 * MathJax only where there is math. Sphinx counts a page as having equations when any page in
   its toctree has them, so the root page (text only) would load all of MathJax (about 1.3 MB).
+  A build whose assets policy is "always" keeps it everywhere: jupyter-book sets that for the
+  one-page book (``singlehtml``, printed by tools/build_pdf.py), whose one page has all the math.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ def drop_widget_state(app, pagename, templatename, context, doctree) -> None:
 
 
 def drop_mathjax_without_math(app, pagename, templatename, context, doctree) -> None:
+    if app.registry.html_assets_policy == "always":
+        return
     if app.env.domaindata.get("math", {}).get("has_equations", {}).get(pagename, False):
         return
     mathjax = PurePosixPath(app.config.mathjax_path).name

@@ -1,6 +1,7 @@
-"""Shared fixtures: every chapter's live figure (nbcode.widgets.catalog), built once per test, and
-the one headless Chromium of the browser tests (test_browser.py, test_jupyterlab.py), started once
-per session: Playwright's sync API allows one instance at a time."""
+"""Shared fixtures and helpers: every chapter's live figure (nbcode.widgets.catalog), built once
+per test; the one headless Chromium of the browser tests (test_browser.py, test_jupyterlab.py),
+started once per session, since Playwright's sync API allows one instance at a time;
+and the list of the built book's sources."""
 
 from __future__ import annotations
 
@@ -42,3 +43,16 @@ def png_pixels(png: bytes) -> np.ndarray:
     from PIL import Image
 
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def book_sources(toc: Path = ROOT / "_toc.yml") -> list[Path]:
+    """The files a build of the book reads: a build older than any of them is stale."""
+    found = [ROOT / "_config.yml", toc, ROOT / "intro.md"]
+    found += list((ROOT / "chapters").glob("*.ipynb")) + list((ROOT / "chapters").glob("*.md"))
+    found += list((ROOT / "chapters").glob("*.bib")) + list((ROOT / "assets").glob("*.*"))
+    found += list((ROOT / "sphinxext").glob("*.py")) + list((ROOT / "_templates").rglob("*.html"))
+    found += list((ROOT / "nbcode").rglob("*.py"))  # the API reference is made from their docstrings
+    return found

@@ -31,7 +31,7 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 import yaml
-from conftest import CHROMIUM
+from conftest import CHROMIUM, book_sources
 
 pytestmark = pytest.mark.browser
 
@@ -55,19 +55,10 @@ def toc_pages() -> list[str]:
     return [f"{page}.html" for page in pages]
 
 
-def sources() -> list[Path]:
-    found = [ROOT / "_config.yml", TOC, ROOT / "intro.md"]
-    found += list((ROOT / "chapters").glob("*.ipynb")) + list((ROOT / "chapters").glob("*.md"))
-    found += list((ROOT / "chapters").glob("*.bib")) + list((ROOT / "assets").glob("*.*"))
-    found += list((ROOT / "sphinxext").glob("*.py")) + list((ROOT / "_templates").rglob("*.html"))
-    found += list((ROOT / "nbcode").rglob("*.py"))  # the API reference is made from their docstrings
-    return found
-
-
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     index = HTML / "index.html"
-    stale = not index.exists() or any(src.stat().st_mtime > index.stat().st_mtime for src in sources())
+    stale = not index.exists() or any(src.stat().st_mtime > index.stat().st_mtime for src in book_sources(TOC))
     if stale:
         command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--no-execute", "--toc", str(TOC), "--output", str(OUTPUT)]
         subprocess.run(command, check=True)

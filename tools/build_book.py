@@ -5,6 +5,7 @@
 
 The second form is what the test command uses right after nbval has re-executed every chapter
 and shown that its fresh outputs equal the committed ones, so no chapter runs twice.
+tools/build_pdf.py builds the one-page HTML book through `build()` with `builder="singlehtml"`.
 """
 
 from __future__ import annotations
@@ -19,26 +20,30 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+# Where jupyter-book writes each builder's pages, under OUTPUT/_build.
+BUILDER_FOLDERS = {"html": "html", "singlehtml": "singlehtml"}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--no-execute", action="store_true", help="use the committed notebook outputs")
-    parser.add_argument("--all", action="store_true", help="rebuild every page, not only changed ones")
-    parser.add_argument("--toc", help="another table of contents (e.g. one chapter while writing it)")
-    parser.add_argument("--output", help="another output root than the repository (the HTML goes to OUTPUT/_build/html)")
-    args = parser.parse_args()
+def root_document() -> str:
+    """The name of the book's first page (`root` in _toc.yml): the one page `singlehtml` writes."""
+    return yaml.safe_load((ROOT / "_toc.yml").read_text())["root"]
 
+
+def build(builder: str = "html", execute: bool = True, rebuild_all: bool = False,
+          toc: str | None = None, output: str | None = None) -> int:
+    """Run `jupyter-book build` with warnings as errors (-W -n --keep-going); return its exit code.
+    Without `execute` the committed notebook outputs are used and no chapter runs."""
     subprocess.run([sys.executable, str(ROOT / "tools" / "vendor_assets.py")], check=True)
-    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going"]
-    if args.all:
+    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going",
+               "--builder", builder]
+    if rebuild_all:
         command.append("--all")
-    if args.toc:
-        command += ["--toc", str(Path(args.toc).resolve())]
-    if args.output:
-        command += ["--path-output", str(Path(args.output).resolve())]
+    if toc:
+        command += ["--toc", str(Path(toc).resolve())]
+    if output:
+        command += ["--path-output", str(Path(output).resolve())]
     with tempfile.TemporaryDirectory() as tmp:
-        if args.no_execute:
+        if not execute:
             config = yaml.safe_load((ROOT / "_config.yml").read_text())
             config["execute"]["execute_notebooks"] = "off"
             # jupyter-book resolves local extension folders against the config file's folder
@@ -50,12 +55,22 @@ def main() -> int:
         start = time.perf_counter()
         result = subprocess.run(command, cwd=ROOT)
         seconds = time.perf_counter() - start
-    index = (Path(args.output).resolve() if args.output else ROOT) / "_build" / "html" / "index.html"
+    index = (Path(output).resolve() if output else ROOT) / "_build" / BUILDER_FOLDERS[builder] / "index.html"
     if result.returncode == 0 and index.exists():
-        print(f"\nbook built in {seconds:.1f} s: open {index}")
+        print(f"\n{builder} book built in {seconds:.1f} s: open {index}")
     else:
-        print(f"\nbook build FAILED after {seconds:.1f} s (exit {result.returncode})", file=sys.stderr)
+        print(f"\n{builder} book build FAILED after {seconds:.1f} s (exit {result.returncode})", file=sys.stderr)
     return result.returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-execute", action="store_true", help="use the committed notebook outputs")
+    parser.add_argument("--all", action="store_true", help="rebuild every page, not only changed ones")
+    parser.add_argument("--toc", help="another table of contents (e.g. one chapter while writing it)")
+    parser.add_argument("--output", help="another output root than the repository (the HTML goes to OUTPUT/_build/html)")
+    args = parser.parse_args()
+    return build(execute=not args.no_execute, rebuild_all=args.all, toc=args.toc, output=args.output)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 CHROMIUM = "/usr/bin/chromium"
-HANGUL_FONT = "/usr/share/fonts/truetype/nanum"  # so screenshots show the Korean terms
+HANGUL_FONT = "/usr/share/fonts/truetype/nanum"  # Korean in screenshots, embedded in the PDF (tools/build_pdf.py)
 
 
 def main() -> int:
