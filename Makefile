@@ -12,7 +12,7 @@ NPM     := $(shell command -v npm 2>/dev/null || echo $(VENV)/bin/npm)
 KERNEL  := nnfp-binder
 WORKERS ?= 2
 
-.PHONY: book test unit notebooks html-test build-noexec pdf pdf-test execute lab bench clean assets
+.PHONY: book test unit notebooks html-test build-noexec pdf pdf-test execute lab bench bench-lab clean assets
 
 book: $(VENV)/.book assets
 	$(PY) tools/build_book.py
@@ -72,6 +72,11 @@ lab: $(VENV)/.book
 bench: $(VENV)/.test
 	$(PY) -m pip install -q ".[bench]"
 	$(PY) benchmarks/bench_training.py
+
+# Felt latency of every chapter's live figure in a real JupyterLab (Binder's environment, Chromium).
+bench-lab: $(VENV)/.test $(BINDER)/.kernel
+	$(PY) tools/install_chromium.py
+	$(PY) benchmarks/bench_jupyterlab.py
 
 assets: node_modules/.package-lock.json
 	$(PY) tools/vendor_assets.py
