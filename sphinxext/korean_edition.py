@@ -160,6 +160,9 @@ def korean_interface(app: Sphinx, config) -> None:
     options.update(toc_title=KOREAN_UI["toc_title"], search_bar_text=KOREAN_UI["search_bar_text"],
                    extra_footer=KOREAN_UI["extra_footer"])
     config.html_theme_options = options
+    # the faces of "Nanum Hangul" (assets/book.css, :lang(ko)) cut to this edition's syllables,
+    # written after the build by tools/hangul_font.py
+    config.html_css_files = [*config.html_css_files, "fonts/hangul.css"]
     config.togglebutton_hint = KOREAN_UI["togglebutton_hint"]
     config.togglebutton_hint_hide = KOREAN_UI["togglebutton_hint_hide"]
 

@@ -136,6 +136,11 @@ def build_translation(language: str, builder: str = "html", execute: bool = True
     code = sphinx_build("html", work / "html", work / ".doctrees", overrides, toc, rebuild_all)
     seconds = time.perf_counter() - start
     edition = base / "html" / EDITION_FOLDERS[language]
+    if code == 0 and language == "ko":
+        import hangul_font
+
+        font = hangul_font.write_font(work / "html")
+        print(f"Korean font: {font['syllables']} syllables in {font['slices']} slices, {font['bytes'] / 1000:.0f} kB")
     if code == 0:
         if edition.exists():
             shutil.rmtree(edition)
