@@ -292,7 +292,12 @@ class ShowGettextEveryFigure(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:
         for bundle in list(self.document.findall(lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "mime_bundle")):
-            keep = [n.deepcopy() for n in bundle.findall(lambda n: isinstance(n, (nodes.image, translatable_html)))]
+            keep = []
+            for found in bundle.findall(lambda n: isinstance(n, (nodes.image, translatable_html))):
+                copy = found.deepcopy()
+                copy.uid = getattr(found, "uid", "")  # the gettext builder skips a node without one
+                copy.source, copy.line = found.source, found.line
+                keep.append(copy)
             for image in keep:
                 if isinstance(image, nodes.image) and looks_like_a_file(image.get("alt", "")):
                     image.attributes.pop("alt")
