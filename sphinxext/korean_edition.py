@@ -201,6 +201,40 @@ def edition_switch(app: Sphinx, pagename, templatename, context, doctree) -> Non
         context["theme_article_header_end"] = ["language-switcher.html", *items]
 
 
+def english_pdf(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The Korean edition has no PDF of its own yet: its download menu links the English one
+    (sphinxext/print_book.py's link, from the Korean folder to the English book's root), and says so."""
+    if not is_korean(app) or app.builder.name != "html":
+        return
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []):
+            if button.get("label") == "download-pdf-button" and button.get("type") == "link":
+                button["url"] = context["pathto"]("../book.pdf", 1)
+                button["tooltip"] = "책 전체를 PDF로 내려받기 (영어판)"
+
+
+class UniqueIds(SphinxPostTransform):
+    """No id twice on a Korean page: a translated message is parsed on its own, and two citations
+    of one key in it (sphinxcontrib-bibtex) came back with the same id. A repeat gets a suffix."""
+
+    default_priority = 950
+    formats = ("html",)
+
+    def run(self, **kwargs) -> None:
+        if not is_korean(self.app):
+            return
+        seen: set[str] = set()
+        for node in self.document.findall(nodes.Element):
+            ids = node.get("ids") or []
+            for i, name in enumerate(ids):
+                if name in seen:
+                    n = 2
+                    while f"{name}-{n}" in seen or f"{name}-{n}" in self.document.ids:
+                        n += 1
+                    ids[i] = f"{name}-{n}"
+                seen.add(ids[i])
+
+
 # ------------------------------------------------------------------------------ API reference
 def from_docstring(node: nodes.Node) -> bool:
     return ":docstring of " in (node.source or "") or isinstance(node, addnodes.desc)
@@ -380,4 +414,6 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(ScrubbersAreTranslatable)
     app.add_post_transform(ShowGettextEveryFigure)
     app.add_post_transform(KoreanFigureStrings)
+    app.add_post_transform(UniqueIds)
+    app.connect("html-page-context", english_pdf, priority=503)  # after sphinxext/print_book.py's link (502)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

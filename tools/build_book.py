@@ -3,6 +3,7 @@
     python tools/build_book.py               # execute changed chapters (jupyter-cache), then build
     python tools/build_book.py --no-execute  # build from the outputs committed in the notebooks
     python tools/build_book.py --language ko # one edition only: en (_build/html) or ko (_build/html/ko)
+    python tools/build_book.py --gettext     # the catalog templates (.pot) in _build/gettext
 
 The second form is what the test command uses right after nbval has re-executed every chapter
 and shown that its fresh outputs equal the committed ones, so no chapter runs twice.
@@ -167,7 +168,10 @@ def main() -> int:
     parser.add_argument("--output", help="another output root than the repository (the HTML goes to OUTPUT/_build/html)")
     parser.add_argument("--language", choices=LANGUAGES, action="append",
                         help="build this edition only (repeatable; default: every edition, English first)")
+    parser.add_argument("--gettext", action="store_true", help="write the catalog templates (.pot) to OUTPUT/_build/gettext instead")
     args = parser.parse_args()
+    if args.gettext:
+        return gettext((Path(args.output).resolve() if args.output else ROOT) / "_build" / "gettext", args.toc)
     code = 0
     for language in args.language or LANGUAGES:  # English first: the others read its executed outputs
         code = build(execute=not args.no_execute, rebuild_all=args.all, toc=args.toc, output=args.output, language=language)
