@@ -6,25 +6,25 @@ and the list of the built book's sources."""
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-]
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from chromium import launch  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `python tools/install_chromium.py` (Debian's chromium package).")
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            browser = launch(playwright)
+        except FileNotFoundError as missing:
+            pytest.fail(str(missing))
         yield browser
         browser.close()
 
@@ -44,8 +44,6 @@ def png_pixels(png: bytes) -> np.ndarray:
 
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
 
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def book_sources(toc: Path = ROOT / "_toc.yml") -> list[Path]:

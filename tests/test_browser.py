@@ -36,7 +36,7 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 import yaml
-from conftest import CHROMIUM, book_sources
+from conftest import book_sources
 
 pytestmark = pytest.mark.browser
 

@@ -43,6 +43,38 @@ def test_live_figure_updates_artists_and_image_when_a_control_moves():
     assert scene.result == 3.0  # what the last update returned
 
 
+def test_a_setting_seen_before_reuses_its_frame_and_still_updates_the_figure():
+    scene, line = sine_scene(background=lambda values: values["ylim"])
+    freq, ylim = ipywidgets.FloatSlider(value=1.0, min=0.5, max=5.0), ipywidgets.FloatSlider(value=1.2, min=1.0, max=3.0)
+    view = LiveFigure(scene, {"freq": freq, "ylim": ylim})
+    frames = {}
+    for value in (2.0, 3.0):
+        freq.value = value
+        frames[value] = bytes(view.image.value)
+    renders = []
+    view.renderer.render = lambda values, **kw: renders.append(values)  # a drawn frame would be recorded here
+    freq.value = 2.0
+    assert renders == [], "a setting seen before was drawn again"
+    assert bytes(view.image.value) == frames[2.0] and scene.result == 2.0
+    np.testing.assert_allclose(line.get_ydata(), np.sin(2.0 * np.linspace(0, 2 * np.pi, 50)))  # the figure follows
+    del view.renderer.render
+    view.renderer.full_draws = 0
+    for value in np.linspace(0.5, 5.0, LiveFigure.FRAMES_KEPT + 1):  # more new settings than are kept
+        freq.value = float(value)
+    assert len(view._frames) == LiveFigure.FRAMES_KEPT and (2.0, 1.2) not in view._frames  # the oldest went first
+
+
+def test_a_warmed_setting_is_drawn_when_the_figure_is_made():
+    scene, _ = sine_scene(background=lambda values: values["ylim"])
+    ylim = ipywidgets.FloatSlider(value=1.2, min=1.0, max=3.0)
+    view = LiveFigure(scene, {"freq": ipywidgets.FloatSlider(value=1.0), "ylim": ylim}, warm=[{"ylim": 3.0}])
+    assert view.renderer.full_draws == 2 and scene.result == 1.0  # both backgrounds; the figure shows the start
+    ylim.value = 3.0
+    assert view.renderer.full_draws == 2
+    far = np.abs(png_pixels(bytes(view.image.value)) - png_pixels(figure_png(scene.fig))).max(axis=2) > 48
+    assert far.mean() < 0.01, "a warmed frame must show its setting"
+
+
 def test_live_figure_repr_is_stable_and_without_image_bytes():
     scene, _ = sine_scene()
     view = LiveFigure(scene, {"freq": ipywidgets.FloatSlider(value=1.0), "phase": ipywidgets.FloatSlider(description="phase φ")})

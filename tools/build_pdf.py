@@ -29,14 +29,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import build_book
+import chromium
 
 ROOT = build_book.ROOT
 SINGLE = ROOT / "_build" / build_book.BUILDER_FOLDERS["singlehtml"]
 PDF = ROOT / "_build" / "pdf" / "book.pdf"
 HTML = ROOT / "_build" / "html"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions"]
 
 # The text column of assets/book.css's @page (A4 less two 16 mm margins) in CSS pixels: the page
 # is laid out at this width before it is printed, so what fits here fits on the paper.
@@ -128,7 +126,7 @@ def print_pdf(site: Path, page_path: str, pdf: Path) -> list[dict]:
             route.abort()
 
     with serve(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = chromium.launch(playwright)
         try:
             page = browser.new_page(viewport={"width": TEXT_WIDTH, "height": 1000})
             page.route("**/*", local_only)

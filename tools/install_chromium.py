@@ -7,7 +7,8 @@ import shutil
 import subprocess
 import sys
 
-CHROMIUM = "/usr/bin/chromium"
+from chromium import CHROMIUM
+
 HANGUL_FONT = "/usr/share/fonts/truetype/nanum"  # Korean in screenshots, embedded in the PDF (tools/build_pdf.py)
 
 

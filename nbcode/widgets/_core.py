@@ -190,12 +190,22 @@ class LiveFigure:
     naming its controls instead (``text/html`` and ``text/plain``), never controls that cannot move
     the figure. ``controls`` is ``{name: ipywidgets control}``; moving one calls
     ``scene.update(**values)`` with every control's value and renders the new frame.
+
+    ``warm`` lists settings to draw before the reader moves anything, each as the controls it
+    changes (``[{"surface": "rosenbrock"}]``): a control that changes the background costs a full
+    draw the first time (a few hundred ms), paid here, when the cell runs, not on the reader's
+    first move. Their frames are kept like any other (see :meth:`refresh`).
     """
 
-    def __init__(self, scene: Scene, controls: Mapping[str, Any], columns: int = 2) -> None:
+    #: How many recent frames a live figure keeps (about 50 KB each).
+    FRAMES_KEPT = 64
+
+    def __init__(self, scene: Scene, controls: Mapping[str, Any], columns: int = 2,
+                 warm: Iterable[Mapping[str, Any]] = ()) -> None:
         import ipywidgets as widgets
 
         self.scene = scene
+        self._frames: dict[tuple, bytes] = {}
         self.renderer = Renderer(scene)
         self.controls = dict(controls)
         width_px = int(round(scene.fig.get_figwidth() * scene.fig.dpi))
@@ -207,6 +217,9 @@ class LiveFigure:
         self.widget = widgets.VBox([*rows, self.image])
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
+        for changed in warm:  # each a setting away from the start, e.g. another surface
+            values = {**self.values, **changed}
+            self._frames[tuple(values.items())] = self.renderer.render(values)
         self.refresh()
 
     @property
@@ -218,8 +231,25 @@ class LiveFigure:
         return {name: control.value for name, control in self.controls.items()}
 
     def refresh(self) -> None:
-        """Recompute from the current control values and redraw the image."""
-        self.image.value = self.renderer.render(self.values)
+        """Recompute from the current control values and redraw the image.
+
+        A reader drags a slider back and forth: the frames of the last :attr:`FRAMES_KEPT`
+        settings are kept, so a setting seen before is only recomputed (``scene.update``, which
+        leaves the figure's artists and :attr:`Scene.result` as a full render does) and its
+        frame reused, not drawn and encoded again. A frame depends on the values alone
+        (the renderer is deterministic), so a kept frame equals a new one.
+        """
+        values = self.values
+        key = tuple(values.items())
+        frame = self._frames.pop(key, None)
+        if frame is None:
+            frame = self.renderer.render(values)
+        else:
+            self.scene.result = self.scene.update(**values)
+        self._frames[key] = frame  # the most recent last: the oldest is dropped first
+        if len(self._frames) > self.FRAMES_KEPT:
+            del self._frames[next(iter(self._frames))]
+        self.image.value = frame
 
     def _on_change(self, _change) -> None:
         self.refresh()

@@ -316,7 +316,8 @@ def activation_explorer(name: str = "sigmoid", depth: int = 20, *, width: int = 
         "name": control(widgets.Dropdown, name, "activation_explorer", "name", options=list(NAMES), description="activation"),
         "depth": control(widgets.IntSlider, depth, "activation_explorer", "depth", min=1, max=MAX_DEPTH, step=1, description="depth", continuous_update=False),
     }
-    return LiveFigure(draw(new_figure(10.0, 3.4, dpi), width=width, n=n, seed=seed), controls)
+    others = [{"name": other} for other in NAMES if other != controls["name"].value]  # their backgrounds, drawn now
+    return LiveFigure(draw(new_figure(10.0, 3.4, dpi), width=width, n=n, seed=seed), controls, warm=others)
 
 
 def depth_scrubber(name: str = "sigmoid", depths=DEPTHS, *, width: int = 64, n: int = 64, seed: int = 0, dpi: int | None = None):

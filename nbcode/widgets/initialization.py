@@ -411,7 +411,8 @@ def initialization_explorer(
     controls["scheme"].observe(enable_std, names="value")
     enable_std()
     scene = draw(_figure(dpi), layers=layers, width=width, n=n, seed=seed)
-    return LiveFigure(scene, controls, columns=3)
+    others = [{"activation": other} for other in ACTIVATIONS if other != controls["activation"].value]  # drawn now
+    return LiveFigure(scene, controls, columns=3, warm=others)
 
 
 def std_scrubber(

@@ -202,7 +202,8 @@ def loss_explorer(p: float = 0.1, y: int = 1, logits=(2.0, 1.0, 0.1), label: int
         "z1": control(widgets.FloatSlider, logits[1], "loss_explorer", "z1", min=-20.0, max=20.0, step=0.1, description="score z1", **slider),
         "z2": control(widgets.FloatSlider, logits[2], "loss_explorer", "z2", min=-20.0, max=20.0, step=0.1, description="score z2", **slider),
     }
-    return LiveFigure(draw(new_figure(10.0, 3.4, dpi=dpi)), controls, columns=3)
+    other = [{"y": 1 - controls["y"].value}]  # the other target's background, drawn now
+    return LiveFigure(draw(new_figure(10.0, 3.4, dpi=dpi)), controls, columns=3, warm=other)
 
 
 def loss_scrubber(values=None, *, logits=(2.0, 1.0, 0.1), label: int = 0, dpi: int | None = None):

@@ -214,7 +214,7 @@ def _draw_surface(ax) -> dict:
     Z = loss(W, Bg)
     f_min = float(loss(*_minimum()))
     ax.contour(W, Bg, Z, levels=f_min + np.geomspace(0.1, float(Z.max() - f_min), 12), colors="0.6", linewidths=0.8)
-    # the star and the legend are redrawn each frame too, so that they stay on top of path and arrows
+    # the star is redrawn each frame too, so that it stays on top of path and arrows
     (star,) = ax.plot(*_minimum(), marker="*", color="k", markersize=12, linestyle="none", label="minimum", zorder=5)
     (path,) = ax.plot([], [], "-o", color="tab:red", markersize=2, linewidth=1.0, label="SGD path")
     zeros = np.zeros(ARROWS)
@@ -226,11 +226,10 @@ def _draw_surface(ax) -> dict:
     ax.set_ylim(*YLIM)
     ax.set_xlabel("slope w")
     ax.set_ylabel("intercept b")
-    legend = ax.legend(loc="lower right", fontsize=8)
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_locator(MaxNLocator(5))
     title = ax.set_title("", fontsize=9)
-    return dict(star=star, path=path, arrows=arrows, full=full, legend=legend, title=title)
+    return dict(star=star, path=path, arrows=arrows, full=full, title=title)
 
 
 def _draw_loss(ax) -> dict:
@@ -252,9 +251,8 @@ def _draw_loss(ax) -> dict:
     ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_xlabel("step (one mini-batch each)")
     ax.set_ylabel("MSE on all N points")
-    legend = ax.legend(loc="upper right", fontsize=8)
     title = ax.set_title("", fontsize=9)
-    return dict(gd_line=gd_line, loss_line=loss_line, legend=legend, title=title)
+    return dict(gd_line=gd_line, loss_line=loss_line, title=title)
 
 
 def draw(fig):
@@ -269,6 +267,9 @@ def draw(fig):
 
     ax_surf, ax_loss = fig.subplots(1, 2, width_ratios=(1.15, 1.0))
     surf, curves = _draw_surface(ax_surf), _draw_loss(ax_loss)
+    # one legend under both panels, where no path or curve reaches it: it stays in the background
+    handles, labels = (sum(pair, []) for pair in zip(*(ax.get_legend_handles_labels() for ax in (ax_surf, ax_loss))))
+    fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=8)
 
     def update(batch_size: int = 16, lr: float = 0.05, seed: int = 0) -> dict:
         grads, g = sample_gradients(batch_size, START, ARROWS, seed)
@@ -305,14 +306,14 @@ def minibatch_explorer(batch_size: int = 16, lr: float = 0.05, seed: int = 0):
                                      readout_format=".3g", continuous_update=False),
         "seed": control(widgets.IntSlider, seed, "minibatch_explorer", "seed", min=0, max=20, description="seed"),
     }
-    return LiveFigure(draw(new_figure(9.0, 3.8)), controls, columns=3)
+    return LiveFigure(draw(new_figure(9.0, 4.2)), controls, columns=3)
 
 
 def minibatch_scrubber(lr: float = 0.05, seed: int = 0, *, dpi: int | None = None):
     """Static version: the same figure for the batch sizes 1, 2, 4, ..., N (lr and seed fixed), opening on 16."""
     from ._core import new_figure, scrubber
 
-    return scrubber(draw(new_figure(9.0, 3.8, dpi)), "batch_size", BATCH_SIZES, fixed={"lr": lr, "seed": seed},
+    return scrubber(draw(new_figure(9.0, 4.2, dpi)), "batch_size", BATCH_SIZES, fixed={"lr": lr, "seed": seed},
                     fmt=str, initial=BATCH_SIZES.index(16),
                     title=f"Mini-batch gradients at the start and {STEPS} SGD steps (lr = {lr:g})",
                     alt=f"Two panels of mini-batch gradient descent on the line-fitting loss (lr = {lr:g}, seed {seed}), "

@@ -313,7 +313,8 @@ def race_view(
                                         continuous_update=False, style=style),
         "surface": control(widgets.Dropdown, surface, "race_view", "surface", options=list(RACE_SURFACES), description="surface", style=style),
     }
-    return LiveFigure(draw(new_figure(width, height, dpi), steps), controls)
+    others = [{"surface": label} for label in RACE_SURFACES if label != surface]  # their backgrounds, drawn now
+    return LiveFigure(draw(new_figure(width, height, dpi), steps), controls, warm=others)
 
 
 def race_scrubber(

@@ -161,11 +161,16 @@ def train_moons_mlp(width: int, lam: float, steps: int = STEPS, lr: float = LR, 
     train_loss = np.full(steps + 1, np.nan)
     val_loss = np.full(steps + 1, np.nan)
     diverged = False
+    # One forward pass of training and validation points together (a widget trains on every new
+    # setting: half the calls of two passes); the validation rows get a zero gradient, so the
+    # backward pass is the training batch's alone.
+    both, n = np.concatenate([Z, Zv]), len(Z)
+    dlogits = np.zeros((len(both), 1))
     with np.errstate(all="ignore"):  # a diverging fit is a result (NaN curves), not a warning
         for step in range(steps + 1):
-            val_logits = net.forward(Zv)
-            logits = net.forward(Z)  # the training batch last: backward uses what forward kept
-            if np.isfinite(logits).all() and np.isfinite(val_logits).all():  # the losses refuse NaN logits
+            all_logits = net.forward(both)
+            logits, val_logits = all_logits[:n], all_logits[n:]
+            if np.isfinite(all_logits).all():  # the losses refuse NaN logits
                 train_loss[step] = loss.forward(logits, t)
                 val_loss[step] = binary_cross_entropy_with_logits(val_logits, tv)
             if not np.isfinite(train_loss[step] + val_loss[step]):
@@ -175,7 +180,8 @@ def train_moons_mlp(width: int, lam: float, steps: int = STEPS, lr: float = LR, 
             if step == steps:
                 break
             optimizer.zero_grad()
-            net.backward(loss.backward(), input_grad=False)
+            dlogits[:n] = loss.backward()
+            net.backward(dlogits, input_grad=False)
             optimizer.step()
 
     if diverged:
@@ -328,7 +334,12 @@ def draw(fig):
 
 
 def capacity_explorer(width: int = 128, lam: float = 0.0, *, dpi: int = 80):
-    """Live figure: a width and a weight-decay slider; returns a :class:`nbcode.widgets.LiveFigure`."""
+    """Live figure: a width and a weight-decay slider; returns a :class:`nbcode.widgets.LiveFigure`.
+
+    A new setting trains a network (70-230 ms, by width): every width at the starting ``lam``
+    is trained when the cell runs (about 1 s), so the first slider a reader moves answers at
+    once; :func:`lam_scrubber` at the same width has trained the other.
+    """
     import ipywidgets as widgets
 
     from ._core import LiveFigure, control, new_figure
@@ -346,6 +357,8 @@ def capacity_explorer(width: int = 128, lam: float = 0.0, *, dpi: int = 80):
                        options=[(format_lam(v), v) for v in lams], description="weight decay lambda", continuous_update=False,
                                        style=style, layout=layout),
     }
+    for other in widths:
+        moons_result(other, lam)
     return LiveFigure(draw(new_figure(8.6, 3.6, dpi)), controls)
 
 
