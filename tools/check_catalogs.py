@@ -39,8 +39,8 @@ import build_book  # noqa: E402
 ROOT = build_book.ROOT
 GLOSSARY = ROOT / "chapters" / "glossary.md"
 
-# While the translation is in progress untranslated and fuzzy messages are counted, not failed.
-# The final switch: True (or --complete) once every page is translated.
+# Every page is translated: an untranslated or fuzzy message fails (False counts them only,
+# for a new page while it is being translated).
 REQUIRE_COMPLETE = True
 
 ROLE = re.compile(r"\{(?P<role>term|cite(?::[a-z]+)?|doc|ref|numref|eq)\}`(?P<body>[^`]*)`")
