@@ -169,13 +169,16 @@ class Renderer:
         finally:  # leave the figure whole for anyone who saves it (figure_png)
             for artist in movers:
                 artist.set_animated(False)
-        return _png(np.asarray(self.canvas.buffer_rgba()), palette=palette)
+        return _png(self.canvas.buffer_rgba(), palette=palette)
 
 
-def _png(rgba: np.ndarray, *, palette: bool = False) -> bytes:
+def _png(rgba: memoryview, *, palette: bool = False) -> bytes:
+    """PNG bytes of the canvas's RGBA buffer, without its alpha (the figure is opaque)."""
     from PIL import Image
 
-    image = Image.fromarray(rgba[..., :3])
+    height, width = rgba.shape[:2]
+    # read in place and dropped by PIL, not copied out of a strided NumPy view (3-5 ms a frame)
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")
     if palette:
         return palette_png(image)
     buffer = io.BytesIO()
