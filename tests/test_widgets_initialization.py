@@ -185,7 +185,7 @@ def test_view_updates_artists_and_image():
     first_heights = act_patch.get_data().values.copy()
     assert first_image.startswith(b"\x89PNG")
     assert "collapsed" in view.fig.get_suptitle()
-    assert axes[0].get_title().startswith("layer 1: std 0.0")
+    assert axes[0].get_title(loc="left") == "layer 1" and axes[0].get_title(loc="right").startswith("std 0.0")
 
     view.controls["std"].value = 10.0
     assert bytes(view.image.value) != first_image

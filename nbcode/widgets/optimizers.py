@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -153,14 +154,9 @@ def race(
     m = float(momentum)
     if not (0.0 <= m < 1.0):
         raise ValueError(f"momentum must lie in [0, 1), got {momentum!r}; typical values are 0.9 or 0.99.")
-    plain = [n for n in chosen if n not in _MOMENTUM_FAMILY]
-    paths = landscapes.run_all(surf, plain, lr, steps) if plain else {}
-    heavy = [n for n in chosen if n in _MOMENTUM_FAMILY]
-    if heavy and m > 0:
-        paths.update(landscapes.run_all(surf, heavy, lr, steps, momentum=m))
-    elif heavy:  # momentum 0: both reduce to SGD, exactly
-        sgd_path = landscapes.run_optimizer(surf, "sgd", lr, steps)
-        paths.update({n: sgd_path.copy() for n in heavy})
+    # momentum 0: the momentum family reduces to SGD, exactly
+    paths = {n: _path(surf.name, n if n not in _MOMENTUM_FAMILY or m > 0 else "sgd", float(lr), int(steps),
+                      m if n in _MOMENTUM_FAMILY and m > 0 else None).copy() for n in chosen}
     f_min = surf.f_min
     gaps = {}
     for n in chosen:
@@ -177,6 +173,16 @@ def race(
         momentum=m,
         steps=int(steps),
     )
+
+
+@lru_cache(maxsize=1024)
+def _path(surface: str, name: str, lr: float, steps: int, momentum: float | None) -> np.ndarray:
+    """One optimizer's path, kept: a race recomputes only the optimizers whose settings changed
+    (moving the momentum leaves SGD, RMSprop and Adam as they were). Read-only; copy to change."""
+    hparams = {} if momentum is None else {"momentum": momentum}
+    path = landscapes.run_optimizer(surface, name, lr, steps, **hparams)
+    path.setflags(write=False)
+    return path
 
 
 _GAP_FLOOR = 1e-10  # bottom of the log-scale loss axis; smaller gaps are drawn there
