@@ -167,21 +167,40 @@ def korean_interface(app: Sphinx, config) -> None:
     config.togglebutton_hint_hide = KOREAN_UI["togglebutton_hint_hide"]
 
 
-def translated_title(app: Sphinx) -> None:
-    """The book's title on Korean pages: the root page's title as its catalog translates it."""
-    if not is_korean(app) or app.builder.format != "html":
-        return
+def root_translation(app: Sphinx, english: str) -> str | None:
+    """`english` as the root page's catalog translates it (None if it does not, or only fuzzily)."""
     from babel.messages.pofile import read_po
 
-    title = app.config.html_title
     for folder in app.config.locale_dirs:
         catalog = Path(app.srcdir, folder, app.config.language, "LC_MESSAGES", f"{app.config.root_doc}.po")
         if catalog.exists():
             with catalog.open("rb") as f:
-                message = read_po(f).get(title)
-            if message is not None and message.string and not message.fuzzy:
-                app.config.html_title = message.string
+                message = read_po(f).get(english)
+            return message.string if message is not None and message.string and not message.fuzzy else None
+    return None
+
+
+def translated_title(app: Sphinx) -> None:
+    """The book's title on Korean pages: the root page's title as its catalog translates it."""
+    if is_korean(app) and app.builder.format == "html":
+        app.config.html_title = root_translation(app, app.config.html_title) or app.config.html_title
+
+
+class TranslatedPartCaptions(SphinxTransform):
+    """The parts' captions (Foundations, Training, ...) on Korean pages. sphinx-external-toc puts
+    the toctrees, captions and all, into the root page after Sphinx has translated it (its
+    transform runs at 100, Sphinx's Locale at 20), so they would stay English in the navigation;
+    the root page's catalog has their messages (the gettext builder reads them)."""
+
+    default_priority = 101
+
+    def apply(self) -> None:
+        if not is_korean(self.app) or self.env.docname != self.config.root_doc:
             return
+        for toctree in self.document.findall(addnodes.toctree):
+            korean = root_translation(self.app, toctree.get("caption") or "")
+            if korean:
+                toctree["caption"] = toctree["rawcaption"] = korean
 
 
 def edition_switch(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -411,6 +430,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", korean_templates)
     app.connect("html-page-context", edition_switch, priority=450)  # before the theme resolves the header's templates (500)
     app.add_transform(DocstringsStayEnglish)
+    app.add_transform(TranslatedPartCaptions)
     app.add_transform(ScrubbersAreTranslatable)
     app.add_post_transform(ShowGettextEveryFigure)
     app.add_post_transform(KoreanFigureStrings)

@@ -100,6 +100,16 @@ def write_po(path: Path, messages: dict[str, str], fuzzy: set[str] = frozenset()
         babel_write_po(f, catalog)
 
 
+@pytest.mark.parametrize("msgstr, dropped", [
+    ("1. 순방향 신경망", True), ("- 가중치", True), ("# 제목", True), ("1\\. 순방향 신경망", False), ("10배 빠릅니다.", False),
+])
+def test_a_translation_that_markdown_reads_as_a_list_or_heading_is_a_problem(msgstr: str, dropped: bool) -> None:
+    """Sphinx parses a translation as the page's markdown and keeps it only if it is one paragraph:
+    a chapter title "1. ..." came out as a numbered list and the English title stayed."""
+    problems = check_catalogs.markup_problems("1. Feedforward networks", msgstr, {})
+    assert any("starts like a list or a heading" in p for p in problems) == dropped, problems
+
+
 def test_a_page_is_reported_with_its_missing_obsolete_and_fuzzy_messages(tmp_path: Path) -> None:
     write_po(tmp_path / "pot" / "chapters" / "x.pot", {"One.": "", "Two.": "", "Three.": ""})
     write_po(tmp_path / "po" / "chapters" / "x.po", {"One.": "하나.", "Two.": "둘.", "Old.": "옛."}, fuzzy={"Two."})

@@ -87,6 +87,11 @@ def glossary_names(path: Path = GLOSSARY) -> dict[str, str]:
     return names
 
 
+# What MyST (CommonMark) reads as the start of a list or a heading rather than of a paragraph:
+# "1. ", "2) ", "- ", "+ ", "* ", "# ". A translation is parsed as the page's markdown is.
+BLOCK_START = re.compile(r"^(?:[0-9]{1,9}[.)]|[-+*]|#{1,6})(?:[ \t]|$)")
+
+
 def markup_problems(msgid: str, msgstr: str, glossary: dict[str, str]) -> list[str]:
     """What a translation changed that it must keep (see the module's docstring)."""
     problems = []
@@ -101,6 +106,10 @@ def markup_problems(msgid: str, msgstr: str, glossary: dict[str, str]) -> list[s
             problems.append(f"math changed or missing: {math[:60]}")
     if collections.Counter(LINK_TARGET.findall(msgid)) != collections.Counter(LINK_TARGET.findall(msgstr)):
         problems.append(f"link targets differ: English {LINK_TARGET.findall(msgid)}, Korean {LINK_TARGET.findall(msgstr)}")
+    if BLOCK_START.match(msgstr):
+        # "1. 순방향 신경망" parses as a numbered list, not a title: Sphinx drops such a translation
+        problems.append(f"starts like a list or a heading ({BLOCK_START.match(msgstr).group(0)!r}), which Sphinx "
+                        "reads as such and drops: escape it, as in '1\\. ...'")
     shown = collections.defaultdict(list)
     for role, text, target in korean:
         if role == "term":
