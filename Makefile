@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine (a clone and Python 3):
-#   make book   install what the book needs, then build the HTML book into _build/html
+#   make book   install what the book needs, then build the HTML book into _build/html, and its
+#               Korean edition (한국어판) into _build/html/ko
 #   make test   install what the tests need (Chromium included), then run the whole test suite
 #   make pdf    the whole book as one PDF, _build/pdf/book.pdf, linked from the HTML book
 # Everything installs into .venv (the book and tests) and .venv-binder (requirements.txt alone).
@@ -12,18 +13,23 @@ NPM     := $(shell command -v npm 2>/dev/null || echo $(VENV)/bin/npm)
 KERNEL  := nnfp-binder
 WORKERS ?= 2
 
-.PHONY: book test unit notebooks html-test build-noexec pdf pdf-test execute lab bench bench-lab clean assets
+.PHONY: book test unit catalogs notebooks html-test build-noexec pdf pdf-test execute lab bench bench-lab clean assets
 
 book: $(VENV)/.book assets
 	$(PY) tools/build_book.py
 
 test: $(VENV)/.test $(BINDER)/.kernel assets
 	$(PY) tools/install_chromium.py
-	$(MAKE) unit notebooks build-noexec pdf-test html-test
+	$(MAKE) unit catalogs notebooks build-noexec pdf-test html-test
 
 # 1. nbcode's unit, property and gradient tests, with coverage.
 unit:
 	$(PY) -m pytest tests -m "not browser and not pdf" -n $(WORKERS) --cov=nbcode --cov-report=term
+
+# 1b. The Korean catalogs against the English sources (tools/check_catalogs.py: every message there,
+#     none obsolete, markup and glossary names kept; untranslated and fuzzy counted per page).
+catalogs:
+	$(PY) tools/check_catalogs.py
 
 # 2. Every chapter re-executed by nbval (strict) in the Binder environment, from chapters/, twice:
 #    as this machine runs it (two notebooks side by side on two cores, one BLAS thread each), and
@@ -42,7 +48,7 @@ notebooks:
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(NBVAL) -n $(WORKERS)
 	$(OTHER_FP_PATH) $(NBVAL) -n $(HALF_WORKERS)
 
-# 3. The HTML book from the outputs nbval just reproduced (so no chapter executes twice).
+# 3. The HTML book, both editions, from the outputs nbval just reproduced (so no chapter executes twice).
 build-noexec:
 	$(PY) tools/build_book.py --no-execute
 

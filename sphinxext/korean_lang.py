@@ -5,7 +5,8 @@ mark a screen reader reads 역전파 with English rules (or not at all) and a br
 English. A run is Hangul syllables and jamo, with the spaces and punctuation between them, so
 "양수 출력 문제" is one span. Code, math and raw HTML are left alone. The titles Sphinx collects
 while reading (the sidebar, every toctree) are marked once all pages are read; the <title> in the
-head stays plain text.
+head stays plain text. The Korean edition (sphinxext/korean_edition.py) is `lang="ko"` as a
+whole, and nothing is marked there.
 """
 
 from __future__ import annotations
@@ -69,12 +70,20 @@ class MarkKorean(SphinxPostTransform):
     formats = ("html",)
 
     def run(self, **kwargs) -> None:
-        mark_korean(self.document)
+        if not korean_page(self.app):
+            mark_korean(self.document)
+
+
+def korean_page(app: Sphinx) -> bool:
+    """The Korean edition's pages are Korean as a whole (<html lang="ko">): nothing to mark."""
+    return (app.config.language or "en").split("_")[0] == "ko"
 
 
 def mark_collected_titles(app: Sphinx, env) -> None:
     """Titles and local tocs feed the sidebar, toctrees and the page title; they are collected
     before the pages' post-transforms run, so they are marked here (marked runs are skipped)."""
+    if korean_page(app):
+        return
     for tree in [*env.titles.values(), *env.longtitles.values(), *env.tocs.values()]:
         mark_korean(tree)
 

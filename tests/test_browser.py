@@ -9,6 +9,11 @@ transferred with a cold cache) stays in budget. axe-core finds no critical or se
 accessibility violation on any page, in light and dark mode, on a laptop and a phone. The weights
 and axe's counts are written to _build/page-weight.md.
 
+The Korean edition (_build/html/ko, `KOREAN` pages) has the same checks, axe once on a phone
+(the colours, and so the contrast, are the English pages'), plus: <html lang="ko">, the
+edition's own font served and named, every page's switcher reaching the same page of the other
+edition, and a Korean search that finds every page using a term, in any of its forms.
+
 Uses Debian's Chromium (/usr/bin/chromium) through Playwright's `executable_path`; Playwright
 never downloads a browser here. Builds the book first unless _build/html is newer than the sources.
 """
@@ -55,10 +60,24 @@ def toc_pages() -> list[str]:
     return [f"{page}.html" for page in pages]
 
 
+KOREAN = "ko/"  # the Korean edition's folder in the English book (tools/build_book.py)
+
+
+def korean_pages() -> list[str]:
+    return [KOREAN + page for page in toc_pages()]
+
+
+def is_korean(path: str) -> bool:
+    return path.startswith(KOREAN)
+
+
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     index = HTML / "index.html"
     stale = not index.exists() or any(src.stat().st_mtime > index.stat().st_mtime for src in book_sources(TOC))
+    korean = HTML / KOREAN / "index.html"  # and the Korean edition, which its catalogs make too
+    sources = [*book_sources(TOC), *(ROOT / "locales").rglob("*.po")]
+    stale = stale or not korean.exists() or any(src.stat().st_mtime > korean.stat().st_mtime for src in sources)
     if stale:
         command = [sys.executable, str(ROOT / "tools" / "build_book.py"), "--no-execute", "--toc", str(TOC), "--output", str(OUTPUT)]
         subprocess.run(command, check=True)
@@ -108,8 +127,10 @@ class PageReport:
         self.failed: list[str] = []
         self.requests = 0
         self.bytes = 0
+        self.urls: list[str] = []
 
     def finished(self, request) -> None:
+        self.urls.append(request.url)
         sizes = request.sizes()
         self.bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
 
@@ -163,7 +184,7 @@ def settle(page) -> None:
 
 
 def is_chapter(path: str) -> bool:
-    return re.match(r"chapters/\d\d_", path) is not None
+    return re.match(r"(?:ko/)?chapters/\d\d_", path) is not None
 
 
 def check_chapter_features(page, path: str) -> None:
@@ -174,9 +195,9 @@ def check_chapter_features(page, path: str) -> None:
     scrubbers = page.locator(".nbcode-scrubber")
     assert scrubbers.count() > 0, f"{path}: no static interactive figure"
     for i in range(scrubbers.count()):
-        check_scrubber(scrubbers.nth(i), f"{path}: scrubber {i}")
+        check_scrubber(scrubbers.nth(i), f"{path}: scrubber {i}", korean=is_korean(path))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / (Path(path).stem + ".png")), full_page=False)
+    page.screenshot(path=str(SCREENSHOTS / (("ko-" if is_korean(path) else "") + Path(path).stem + ".png")), full_page=False)
 
 
 def check_no_dead_widget(page, path: str) -> None:
@@ -192,7 +213,13 @@ def check_no_dead_widget(page, path: str) -> None:
     assert launch.is_visible() and "/v2/gh/" in (launch.get_attribute("href") or ""), f"{path}: the note's Binder link is missing"
 
 
-def check_scrubber(scrubber, where: str) -> None:
+# What each frame's alt text adds to the figure's description (nbcode.widgets; in Korean,
+# sphinxext/korean_edition.py): the slider's range, then the value it is drawn at.
+SLIDER_SENTENCE = {False: " The slider steps ", True: " 슬라이더로 "}
+SHOWN_AT = {False: "Shown at {value}", True: "지금 그림은 {value}일 때입니다"}
+
+
+def check_scrubber(scrubber, where: str, korean: bool = False) -> None:
     """The frame is described (more than its title), and moving the range changes the picture, its
     label, its alt text and the announced value."""
     image, control, label = scrubber.locator("img"), scrubber.locator("input[type=range]"), scrubber.locator("output")
@@ -200,8 +227,9 @@ def check_scrubber(scrubber, where: str) -> None:
     assert last >= 1, f"{where}: a scrubber needs at least two frames"
     name = scrubber.locator("label").inner_text()
     before = {"src": image.get_attribute("src"), "alt": image.get_attribute("alt"), "label": label.inner_text()}
-    assert f"Shown at {name} = {before['label']}" in before["alt"], f"{where}: the frame's alt text does not name its value"
-    described = before["alt"].split(" The slider steps ")[0]
+    shown = SHOWN_AT[korean].format(value=f"{name} = {before['label']}")
+    assert shown in before["alt"], f"{where}: the frame's alt text does not name its value ({shown!r})"
+    described = before["alt"].split(SLIDER_SENTENCE[korean])[0].split(SHOWN_AT[korean].split("{")[0])[0]
     title = scrubber.locator(".nbcode-scrubber-title").all_inner_texts()
     assert len(described) >= 80 and described not in title, f"{where}: the figure is not described (pass alt= to scrubber)"
     assert control.get_attribute("aria-valuetext") == f"{name} = {before['label']}", f"{where}: the range does not announce its value"
@@ -244,8 +272,29 @@ UNMARKED_KOREAN = """() => {
 }"""
 
 
+# The Korean edition's text font (tools/hangul_font.py), as the page computes it, and its files.
+KOREAN_FONT = """async () => {
+  await document.fonts.ready;
+  const family = getComputedStyle(document.querySelector("article") || document.body).fontFamily;
+  const loaded = Array.from(document.fonts).filter(f => f.family.replace(/"/g, "") === "Book Hangul" && f.status === "loaded").length;
+  return {family, loaded, lang: document.documentElement.lang};
+}"""
+
+
+def check_korean_page(page, path: str, report: "PageReport") -> None:
+    """<html lang="ko">, the text font the edition serves first, and its Hangul drawn from it."""
+    font = page.evaluate(KOREAN_FONT)
+    assert font["lang"] == "ko", f"{path}: <html lang={font['lang']!r}>, not ko"
+    assert font["family"].startswith('"Book Hangul"'), f"{path}: the text font is {font['family']}, not the edition's Book Hangul"
+    assert font["loaded"] > 0, f"{path}: no face of the served Korean font was loaded (tools/hangul_font.py)"
+    assert any("/_static/fonts/hangul-" in url for url in report.urls), f"{path}: the Korean font did not come from the book"
+
+
 MB = 1_000_000
 CHAPTER_BUDGET, PAGE_BUDGET, SEARCH_BUDGET = 3 * MB, 1 * MB, 1 * MB  # bytes transferred, cold cache
+# A Korean page also downloads the slices of the edition's font it uses (tools/hangul_font.py,
+# about 0.1 MB for the whole edition): its budget is the English page's plus that font.
+KOREAN_FONT_ALLOWANCE = int(0.2 * MB)
 WEIGHTS: dict[str, dict] = {}
 
 
@@ -280,11 +329,11 @@ def weigh(page, path: str, report: PageReport) -> None:
     mathjax = page.locator('script[src*="vendor/mathjax/"]').count() > 0
     WEIGHTS[path] = {"bytes": report.bytes, "requests": report.requests, "load_ms": load_ms}
     assert mathjax == has_math, f"{path}: MathJax loaded={mathjax} but the page has math={has_math}"
-    budget = CHAPTER_BUDGET if is_chapter(path) else PAGE_BUDGET
+    budget = (CHAPTER_BUDGET if is_chapter(path) else PAGE_BUDGET) + (KOREAN_FONT_ALLOWANCE if is_korean(path) else 0)
     assert report.bytes <= budget, f"{path} transfers {report.bytes / MB:.2f} MB, over its {budget / MB:.0f} MB budget"
 
 
-@pytest.mark.parametrize("path", toc_pages())
+@pytest.mark.parametrize("path", toc_pages() + korean_pages())
 def test_page_works_offline(browser, server, path: str) -> None:
     """Loads with no console error, no request leaving 127.0.0.1, no failed request, every image
     loaded, described and shown at its own aspect ratio, within its weight budget; a chapter also shows math, no dead widget, a live figure's
@@ -303,6 +352,8 @@ def test_page_works_offline(browser, server, path: str) -> None:
         assert undescribed == [], f"{path}: images without a description (alt text): {undescribed[:5]}"
         if is_chapter(path):
             check_chapter_features(page, path)
+        if is_korean(path):
+            check_korean_page(page, path, report)
         unmarked = page.evaluate(UNMARKED_KOREAN)
         assert unmarked == [], f"{path}: Korean text without lang=\"ko\" (sphinxext/korean_lang.py): {unmarked[:5]}"
         assert report.blocked == [], f"{path} tried to leave the machine: {report.blocked}"
@@ -334,7 +385,7 @@ def test_internal_links_resolve(built_book: Path) -> None:
         return ids_cache[page]
 
     broken = []
-    pages = [built_book / path for path in toc_pages()]
+    pages = [built_book / path for path in toc_pages() + korean_pages()]
     for page in pages:
         html = page.read_text(encoding="utf-8")
         for href in re.findall(r'<a [^>]*href="([^"]+)"', html):
@@ -356,7 +407,7 @@ def test_no_page_repeats_an_id(built_book: Path) -> None:
     """An id names one element: a link to it, a label's `for` or an ARIA reference finds the
     first of several only (sphinx-exercise repeats two; sphinxext/accessible_html.py fixes them)."""
     repeated = {}
-    for path in toc_pages():
+    for path in toc_pages() + korean_pages():
         counts = collections.Counter(element_ids(built_book / path))
         if twice := {name: n for name, n in counts.items() if n > 1}:
             repeated[path] = twice
@@ -485,8 +536,15 @@ def describe(violations: list[dict], shown: int = 3) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("mode", AXE_MODES)
-@pytest.mark.parametrize("path", toc_pages())
+# The Korean pages are the English ones' markup and colours with other text: axe runs there once,
+# on a phone (with the sideways-scroll check), without colour contrast, the slow rule, whose
+# colours the English pages' four modes check (the same stylesheet).
+KOREAN_AXE_MODES = ["light phone"]
+AXE_RUNS = [(path, mode) for path in toc_pages() for mode in AXE_MODES] + \
+           [(path, mode) for path in korean_pages() for mode in KOREAN_AXE_MODES]
+
+
+@pytest.mark.parametrize("path, mode", AXE_RUNS)
 def test_page_is_accessible(browser, server, path: str, mode: str) -> None:
     """axe-core finds no critical or serious violation, in light and dark mode, on a laptop and a
     phone (colour contrast on the laptop; moderate and minor ones are counted in _build/page-weight.md);
@@ -506,6 +564,112 @@ def test_page_is_accessible(browser, server, path: str, mode: str) -> None:
         assert not failing, f"{path} ({mode}): axe-core finds critical or serious violations:\n{describe(failing)}"
     finally:
         context.close()
+
+
+def edition_switch(page: Path) -> str | None:
+    match = re.search(r'<a href="([^"]+)" class="btn btn-sm nbcode-edition-switch"', page.read_text(encoding="utf-8"))
+    return match[1] if match else None
+
+
+def test_every_page_links_to_itself_in_the_other_edition(built_book: Path) -> None:
+    """The switcher of every page of each edition opens the same page of the other
+    (sphinxext/korean_edition.py, _templates/language-switcher.html)."""
+    wrong = []
+    for english, korean in zip(toc_pages(), korean_pages()):
+        for here, there in ((english, korean), (korean, english)):
+            href = edition_switch(built_book / here)
+            target = (built_book / here).parent.joinpath(unquote(href or "")).resolve()
+            if href is None or target != (built_book / there).resolve():
+                wrong.append(f"{here} -> {href} (should open {there})")
+    assert wrong == [], "switchers that miss the same page of the other edition:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_the_switcher_works_on_every_width(browser, server, device: str) -> None:
+    """Visible, named in the other language, and it opens the same page there and back."""
+    context, page, report = open_page(browser, urljoin(server, "chapters/04_gradient_descent.html"), VIEWPORTS[device])
+    try:
+        for there, name, lang in (("ko/chapters/04_gradient_descent.html", "한국어", "ko"), ("chapters/04_gradient_descent.html", "English", "en")):
+            switch = page.locator("a.nbcode-edition-switch:visible")
+            assert switch.count() == 1, f"{device}: expected one visible switcher, found {switch.count()}"
+            assert switch.get_attribute("lang") == lang and (switch.get_attribute("aria-label") or "").startswith(name)
+            switch.click()
+            page.wait_for_url(urljoin(server, there))
+        assert report.errors == [], f"{device}: console errors {report.errors}"
+    finally:
+        context.close()
+
+
+def served_syllables(site: Path) -> set[str]:
+    """The Hangul the Korean font's slices cover (their unicode-range in hangul.css)."""
+    css = (site / KOREAN / "_static" / "fonts" / "hangul.css").read_text(encoding="utf-8")
+    return {chr(int(code, 16)) for code in re.findall(r"U\+([0-9A-F]{4,5})", css)}
+
+
+def test_the_korean_font_covers_every_syllable(built_book: Path) -> None:
+    """No tofu: every Hangul character of every Korean page (text, alt texts, labels) is in a
+    slice of the served font."""
+    served = served_syllables(built_book)
+    missing = {}
+    for path in korean_pages() + [KOREAN + "search.html", KOREAN + "genindex.html"]:
+        text = (built_book / path).read_text(encoding="utf-8")
+        if lost := set(re.findall("[\uac00-\ud7a3]", text)) - served:
+            missing[path] = "".join(sorted(lost))[:40]
+    assert missing == {}, f"syllables the served font lacks (tools/hangul_font.py): {missing}"
+
+
+# A Korean search finds every page that uses a term, whatever particle or ending follows it.
+KOREAN_TERMS = ("가중치", "역전파", "과적합")
+
+
+def article_text(page: Path) -> str:
+    html = page.read_text(encoding="utf-8")
+    article = re.search(r"<article\b.*?</article>", html, re.S)
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", article[0] if article else "", flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def search_results(page, server: str, query: str) -> set[str]:
+    page.goto(urljoin(server, f"{KOREAN}search.html?q={query}"))
+    # searchtools.js lists the results one by one and writes the summary once it has listed them all
+    page.wait_for_function("() => (document.querySelector('#search-results p.search-summary') || {}).innerText", timeout=20_000)
+    hrefs = page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
+    return {urlparse(href).path.lstrip("/") for href in hrefs}
+
+
+@pytest.mark.parametrize("term", KOREAN_TERMS)
+def test_korean_search_finds_every_page_that_uses_a_term(browser, server, built_book: Path, term: str) -> None:
+    """A search for the bare noun, and for it with a particle, lists every Korean page whose text
+    contains it (가중치를, 가중치의, ...: sphinxext/korean_search.py)."""
+    using = {path for path in korean_pages() if term in article_text(built_book / path)}
+    assert using, f"no Korean page uses {term}"
+    context, page, report = open_page(browser, urljoin(server, f"{KOREAN}search.html"))
+    try:
+        for query in (term, term + "를"):
+            found = search_results(page, server, query)
+            assert using <= found, f"a search for {query} misses {sorted(using - found)}"
+        assert report.errors == []
+    finally:
+        context.close()
+
+
+def test_the_query_is_cut_as_the_index_is(browser, server) -> None:
+    """The search page's JavaScript stemmer and splitter (language_data.js) give the words the
+    Python side put in the index."""
+    sys.path.insert(0, str(ROOT / "sphinxext"))
+    import korean_search
+
+    words = "가중치를 가중치가 역전파는 역전파로 과적합된다 과적합을 학습률이 결과를 기울기 ReLU를 gradients".split()
+    python = [korean_search.SearchKorean({}).stem(w.lower()) for w in words]
+    sentence = "ReLU를 쓰면 가중치가 w_1 입니다."
+    context, page, _ = open_page(browser, urljoin(server, f"{KOREAN}search.html"))
+    try:
+        javascript = page.evaluate("words => words.map(w => new Stemmer().stemWord(w.toLowerCase()))", words)
+        split = page.evaluate("s => splitQuery(s)", sentence)
+    finally:
+        context.close()
+    assert javascript == python
+    assert split == korean_search.split(sentence)
 
 
 def test_no_request_left_the_machine() -> None:

@@ -1,16 +1,29 @@
-"""Build the HTML book with warnings as errors and references checked.
+"""Build the HTML book, both editions, with warnings as errors and references checked.
 
     python tools/build_book.py               # execute changed chapters (jupyter-cache), then build
     python tools/build_book.py --no-execute  # build from the outputs committed in the notebooks
+    python tools/build_book.py --language ko # one edition only: en (_build/html) or ko (_build/html/ko)
+    python tools/build_book.py --gettext     # the catalog templates (.pot) in _build/gettext
 
 The second form is what the test command uses right after nbval has re-executed every chapter
 and shown that its fresh outputs equal the committed ones, so no chapter runs twice.
 tools/build_pdf.py builds the one-page HTML book through `build()` with `builder="singlehtml"`.
+
+The English edition is `jupyter-book build`. The Korean one (한국어판) is the same sources with
+Sphinx's `language=ko`, through jupyter-book's own Sphinx entry point (its command line cannot
+pass a language): the catalogs of locales/ko/ are copied to _build/ko/locales (Sphinx writes the
+compiled .mo files beside them), the pages are written to _build/ko/html and copied to
+_build/html/ko. Its chapters never execute: it reads the outputs the English build just cached
+(jupyter-cache, the same folder) or, with --no-execute, the committed ones.
+`gettext()` writes the catalog templates (.pot, one per page) that tools/check_catalogs.py and
+`sphinx-intl update` compare with locales/.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +35,18 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 # Where jupyter-book writes each builder's pages, under OUTPUT/_build.
 BUILDER_FOLDERS = {"html": "html", "singlehtml": "singlehtml"}
+LANGUAGES = ("en", "ko")
+# The edition of each language other than English, in a folder of the English book (the same as
+# sphinxext/korean_edition.py's EDITIONS, which links the two).
+EDITION_FOLDERS = {"ko": "ko"}
+# jupyter-book's Sphinx entry point (jupyter_book.sphinx.build_sphinx) in a process of its own.
+SPHINX_CHILD = """import json, sys
+from jupyter_book.sphinx import build_sphinx
+result = build_sphinx(**json.loads(sys.argv[1]))
+if not isinstance(result, int):
+    print(result, file=sys.stderr)
+sys.exit(result if isinstance(result, int) else 1)
+"""
 
 
 def root_document() -> str:
@@ -30,9 +55,11 @@ def root_document() -> str:
 
 
 def build(builder: str = "html", execute: bool = True, rebuild_all: bool = False,
-          toc: str | None = None, output: str | None = None) -> int:
-    """Run `jupyter-book build` with warnings as errors (-W -n --keep-going); return its exit code.
+          toc: str | None = None, output: str | None = None, language: str = "en") -> int:
+    """Build one edition with warnings as errors (-W -n --keep-going); return the exit code.
     Without `execute` the committed notebook outputs are used and no chapter runs."""
+    if language != "en":
+        return build_translation(language, builder, execute, rebuild_all, toc, output)
     subprocess.run([sys.executable, str(ROOT / "tools" / "vendor_assets.py")], check=True)
     command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going",
                "--builder", builder]
@@ -63,14 +90,94 @@ def build(builder: str = "html", execute: bool = True, rebuild_all: bool = False
     return result.returncode
 
 
+def sphinx_build(builder: str, outdir: Path, doctrees: Path, overrides: dict, toc: str | None = None,
+                 rebuild_all: bool = False) -> int:
+    """jupyter-book's Sphinx build of this book (the configuration _config.yml makes), with Sphinx
+    settings `overrides`, -W -n --keep-going; return the exit code."""
+    overrides = {"nitpicky": True, "external_toc_path": str(Path(toc).resolve() if toc else ROOT / "_toc.yml"),
+                 "latex_individualpages": False, **overrides}
+    arguments = {"sourcedir": str(ROOT), "outputdir": str(outdir), "doctreedir": str(doctrees), "noconfig": True,
+                 "path_config": str(ROOT / "_config.yml"), "confoverrides": overrides, "builder": builder,
+                 "warningiserror": True, "keep_going": True, "freshenv": rebuild_all}
+    return subprocess.run([sys.executable, "-c", SPHINX_CHILD, json.dumps(arguments)], cwd=ROOT).returncode
+
+
+def copy_catalogs(language: str, target: Path) -> Path:
+    """locales/<language> into `target` (a build folder): Sphinx writes its compiled .mo files
+    next to the catalogs it reads, and the source folder is the translators'. Modification times
+    are kept, so an unchanged catalog is not compiled, nor its page rebuilt, again."""
+    source = ROOT / "locales" / language
+    for po in source.rglob("*.po"):
+        copy = target / language / po.relative_to(source)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if not copy.exists() or copy.stat().st_mtime != po.stat().st_mtime:
+            shutil.copy2(po, copy)
+    for copy in (target / language).rglob("*.po"):  # a catalog removed from locales/
+        if not (source / copy.relative_to(target / language)).exists():
+            copy.unlink()
+            copy.with_suffix(".mo").unlink(missing_ok=True)
+    return target
+
+
+def build_translation(language: str, builder: str = "html", execute: bool = True, rebuild_all: bool = False,
+                      toc: str | None = None, output: str | None = None) -> int:
+    """The edition in `language` from the same sources and its catalogs, into
+    OUTPUT/_build/html/<folder> (by way of OUTPUT/_build/<language>/). Nothing executes: with
+    `execute`, the outputs come from the English build's cache (run that first), else from the
+    notebooks."""
+    if builder != "html":
+        raise SystemExit(f"the {language} edition is built as HTML only (asked for {builder})")
+    subprocess.run([sys.executable, str(ROOT / "tools" / "vendor_assets.py")], check=True)
+    base = (Path(output).resolve() if output else ROOT) / "_build"
+    work = base / language
+    overrides = {"language": language, "locale_dirs": [str(copy_catalogs(language, work / "locales"))],
+                 "nb_execution_mode": "cache" if execute else "off",
+                 "nb_execution_cache_path": str(base / ".jupyter_cache"), "nbcode_reuse_outputs": True}
+    start = time.perf_counter()
+    code = sphinx_build("html", work / "html", work / ".doctrees", overrides, toc, rebuild_all)
+    seconds = time.perf_counter() - start
+    edition = base / "html" / EDITION_FOLDERS[language]
+    if code == 0 and language == "ko":
+        import hangul_font
+
+        font = hangul_font.write_font(work / "html")
+        print(f"Korean font: {font['syllables']} syllables in {font['slices']} slices, {font['bytes'] / 1000:.0f} kB")
+    if code == 0:
+        if edition.exists():
+            shutil.rmtree(edition)
+        shutil.copytree(work / "html", edition, ignore=shutil.ignore_patterns(".buildinfo", "reports"))
+        print(f"\n{language} edition built in {seconds:.1f} s: open {edition / 'index.html'}")
+    else:
+        print(f"\n{language} edition build FAILED after {seconds:.1f} s (exit {code})", file=sys.stderr)
+    return code
+
+
+def gettext(output: Path, toc: str | None = None) -> int:
+    """The catalog templates: one .pot per page under `output` (no execution, committed outputs),
+    the messages every translation of the book must have."""
+    overrides = {"nb_execution_mode": "off", "gettext_compact": False, "gettext_location": False,
+                 "gettext_uuid": False, "gettext_additional_targets": []}
+    return sphinx_build("gettext", output, output / ".doctrees", overrides, toc)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-execute", action="store_true", help="use the committed notebook outputs")
     parser.add_argument("--all", action="store_true", help="rebuild every page, not only changed ones")
     parser.add_argument("--toc", help="another table of contents (e.g. one chapter while writing it)")
     parser.add_argument("--output", help="another output root than the repository (the HTML goes to OUTPUT/_build/html)")
+    parser.add_argument("--language", choices=LANGUAGES, action="append",
+                        help="build this edition only (repeatable; default: every edition, English first)")
+    parser.add_argument("--gettext", action="store_true", help="write the catalog templates (.pot) to OUTPUT/_build/gettext instead")
     args = parser.parse_args()
-    return build(execute=not args.no_execute, rebuild_all=args.all, toc=args.toc, output=args.output)
+    if args.gettext:
+        return gettext((Path(args.output).resolve() if args.output else ROOT) / "_build" / "gettext", args.toc)
+    code = 0
+    for language in args.language or LANGUAGES:  # English first: the others read its executed outputs
+        code = build(execute=not args.no_execute, rebuild_all=args.all, toc=args.toc, output=args.output, language=language)
+        if code:
+            break
+    return code
 
 
 if __name__ == "__main__":
