@@ -75,6 +75,14 @@ def test_a_warmed_setting_is_drawn_when_the_figure_is_made():
     assert far.mean() < 0.01, "a warmed frame must show its setting"
 
 
+def test_warmed_frames_count_against_the_frames_kept():
+    scene, _ = sine_scene()
+    settings = [{"freq": 1.0 + i / 100} for i in range(1, LiveFigure.FRAMES_KEPT + 4)]
+    view = LiveFigure(scene, {"freq": ipywidgets.FloatSlider(value=1.0, min=0.5, max=5.0)}, warm=settings)
+    assert len(view._frames) == LiveFigure.FRAMES_KEPT
+    assert (("freq", 1.0),) in view._frames and (("freq", settings[0]["freq"]),) not in view._frames  # the shown one is newest
+
+
 def test_live_figure_repr_is_stable_and_without_image_bytes():
     scene, _ = sine_scene()
     view = LiveFigure(scene, {"freq": ipywidgets.FloatSlider(value=1.0), "phase": ipywidgets.FloatSlider(description="phase φ")})

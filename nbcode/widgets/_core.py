@@ -222,7 +222,7 @@ class LiveFigure:
             control.observe(self._on_change, names="value")
         for changed in warm:  # each a setting away from the start, e.g. another surface
             values = {**self.values, **changed}
-            self._frames[tuple(values.items())] = self.renderer.render(values)
+            self._remember(values, self.renderer.render(values))
         self.refresh()
 
     @property
@@ -243,16 +243,20 @@ class LiveFigure:
         (the renderer is deterministic), so a kept frame equals a new one.
         """
         values = self.values
-        key = tuple(values.items())
-        frame = self._frames.pop(key, None)
+        frame = self._frames.get(tuple(values.items()))
         if frame is None:
             frame = self.renderer.render(values)
         else:
             self.scene.result = self.scene.update(**values)
-        self._frames[key] = frame  # the most recent last: the oldest is dropped first
+        self.image.value = self._remember(values, frame)
+
+    def _remember(self, values: Mapping[str, Any], frame: bytes) -> bytes:
+        """Keep `frame` as the newest of the kept frames, the oldest dropped past :attr:`FRAMES_KEPT`."""
+        self._frames.pop(key := tuple(values.items()), None)
+        self._frames[key] = frame
         if len(self._frames) > self.FRAMES_KEPT:
             del self._frames[next(iter(self._frames))]
-        self.image.value = frame
+        return frame
 
     def _on_change(self, _change) -> None:
         self.refresh()
