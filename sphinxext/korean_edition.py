@@ -28,6 +28,7 @@ Korean terms in the English pages, does nothing there.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -167,15 +168,21 @@ def korean_interface(app: Sphinx, config) -> None:
     config.togglebutton_hint_hide = KOREAN_UI["togglebutton_hint_hide"]
 
 
-def root_translation(app: Sphinx, english: str) -> str | None:
-    """`english` as the root page's catalog translates it (None if it does not, or only fuzzily)."""
+@functools.lru_cache(maxsize=None)
+def read_catalog(path: Path, modified: float):
+    """The catalog at `path` (babel's Catalog), read once per version of the file."""
     from babel.messages.pofile import read_po
 
+    with path.open("rb") as f:
+        return read_po(f)
+
+
+def root_translation(app: Sphinx, english: str) -> str | None:
+    """`english` as the root page's catalog translates it (None if it does not, or only fuzzily)."""
     for folder in app.config.locale_dirs:
         catalog = Path(app.srcdir, folder, app.config.language, "LC_MESSAGES", f"{app.config.root_doc}.po")
         if catalog.exists():
-            with catalog.open("rb") as f:
-                message = read_po(f).get(english)
+            message = read_catalog(catalog, catalog.stat().st_mtime).get(english)
             return message.string if message is not None and message.string and not message.fuzzy else None
     return None
 
@@ -218,18 +225,6 @@ def edition_switch(app: Sphinx, pagename, templatename, context, doctree) -> Non
         items = [item.strip() for item in items.split(",") if item.strip()]
     if "language-switcher.html" not in items:
         context["theme_article_header_end"] = ["language-switcher.html", *items]
-
-
-def english_pdf(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """The Korean edition has no PDF of its own yet: its download menu links the English one
-    (sphinxext/print_book.py's link, from the Korean folder to the English book's root), and says so."""
-    if not is_korean(app) or app.builder.name != "html":
-        return
-    for group in context.get("header_buttons", []):
-        for button in group.get("buttons", []):
-            if button.get("label") == "download-pdf-button" and button.get("type") == "link":
-                button["url"] = context["pathto"]("../book.pdf", 1)
-                button["tooltip"] = "책 전체를 PDF로 내려받기 (영어판)"
 
 
 class UniqueIds(SphinxPostTransform):
@@ -435,5 +430,4 @@ def setup(app: Sphinx) -> dict:
     app.add_post_transform(ShowGettextEveryFigure)
     app.add_post_transform(KoreanFigureStrings)
     app.add_post_transform(UniqueIds)
-    app.connect("html-page-context", english_pdf, priority=503)  # after sphinxext/print_book.py's link (502)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,17 +1,18 @@
-"""The whole book as one PDF (tools/build_pdf.py), read back with pypdf.
+"""The whole book as one PDF per edition (tools/build_pdf.py), read back with pypdf.
 
-It is the whole book, in order (a bookmark per part and chapter, each chapter's title on the page
+Each edition's PDF (English, and the Korean 한국어판) is the whole book, in order (a bookmark per part and chapter, each chapter's title on the page
 its bookmark opens, about 20 pages a chapter or more), on A4; its Korean is text in an embedded
 Korean font; no line of code runs past the right margin (printing the pages clipped about 221
-code and output blocks there); and every page of the HTML book offers it in its download menu.
+code and output blocks there); and every page of the edition's HTML book offers it in its download menu.
 
-The PDF is built once per session unless _build/pdf/book.pdf is newer than the book's sources and
-the build scripts. `make test` runs this after the HTML build and before the browser test, whose
-link check then finds the PDF the download menu links to.
+The PDFs are built once per session unless they are newer than the book's sources, catalogs and
+the build scripts. `make test` builds them with the HTML books, before this and the browser test,
+whose link check then finds the PDF each download menu links to.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -25,10 +26,12 @@ import yaml
 from conftest import ROOT, book_sources
 from pypdf import PdfReader
 
-pytestmark = pytest.mark.pdf
+import build_pdf
 
-PDF = ROOT / "_build" / "pdf" / "book.pdf"
-HTML = ROOT / "_build" / "html"
+# Each PDF is read once: under pytest-xdist (--dist loadgroup) these tests share a worker.
+pytestmark = [pytest.mark.pdf, pytest.mark.xdist_group("pdf")]
+
+CATALOGS = ROOT / "locales"
 BUILD_SCRIPTS = [ROOT / "tools" / "build_pdf.py", ROOT / "tools" / "build_book.py"]
 A4 = (595.3, 841.9)  # points
 RIGHT_MARGIN = 16 / 25.4 * 72  # assets/book.css: @page margin, 16 mm
@@ -41,10 +44,15 @@ CONTROL = re.compile(r".{0,8}[\x00-\x08\x0e-\x1f].{0,8}")
 
 @dataclass
 class Book:
+    language: str
     reader: PdfReader
     texts: list[str] = field(default_factory=list)  # each page's text, collapsed
     code_runs: int = 0  # runs of text in a fixed-pitch font, all pages
     past_margin: list[str] = field(default_factory=list)  # those ending right of the text column
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split())
 
 
 def collapse(text: str) -> str:
@@ -52,10 +60,15 @@ def collapse(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+# The Korean text faces (NanumGothic, and the Korean edition's cut of it, tools/hangul_font.py):
+# every syllable is one advance wide, so the PDF flags them fixed-pitch too; they are not code.
+HANGUL_FONTS = ("Nanum", "BookHangul")
+
+
 def fixed_pitch_advance(font) -> float | None:
     """The advance of every glyph of a fixed-pitch (code) font in 1/1000 em, None for any other font."""
     font = font.get_object()
-    if font.get("/Subtype") != "/Type0":
+    if font.get("/Subtype") != "/Type0" or any(name in str(font.get("/BaseFont")) for name in HANGUL_FONTS):
         return None
     cid_font = font["/DescendantFonts"][0].get_object()
     if not int(cid_font["/FontDescriptor"]["/Flags"]) & 1:  # flag bit 1: FixedPitch
@@ -66,9 +79,9 @@ def fixed_pitch_advance(font) -> float | None:
     return float(widths[1][0]) if isinstance(widths[1], list) else float(widths[2])
 
 
-def read(reader: PdfReader) -> Book:
+def read(language: str, reader: PdfReader) -> Book:
     """One pass over every page: its text, and where each run of code text ends."""
-    book = Book(reader)
+    book = Book(language, reader)
     for number, page in enumerate(reader.pages, start=1):
         fonts = page["/Resources"].get("/Font", {})
         advances = {font.get_object().get("/BaseFont"): fixed_pitch_advance(font) for font in fonts.values()}
@@ -89,15 +102,36 @@ def read(reader: PdfReader) -> Book:
     return book
 
 
-@pytest.fixture(scope="session")
-def book() -> Book:
-    newest = max(path.stat().st_mtime for path in [*book_sources(), *BUILD_SCRIPTS])
-    if not PDF.exists() or PDF.stat().st_mtime < newest:
-        subprocess.run([sys.executable, str(ROOT / "tools" / "build_pdf.py")], check=True)
-    return read(PdfReader(PDF))
+@functools.cache
+def built_and_read(language: str) -> Book:
+    """The edition's PDF, built first if it is older than a source, read once per session (pytest
+    sets a parametrized fixture up again whenever the tests of its two values alternate)."""
+    pdf = build_pdf.pdf_of(language)
+    newest = max(path.stat().st_mtime for path in [*book_sources(), *CATALOGS.rglob("*.po"), *BUILD_SCRIPTS])
+    if not pdf.exists() or pdf.stat().st_mtime < newest:
+        subprocess.run([sys.executable, str(ROOT / "tools" / "build_pdf.py"), "--language", language], check=True)
+    return read(language, PdfReader(pdf))
 
 
-def title(doc: str) -> str:
+@pytest.fixture(scope="session", params=build_pdf.build_book.LANGUAGES)
+def book(request) -> Book:
+    return built_and_read(request.param)
+
+
+def translated(language: str, doc: str, english: str) -> str:
+    """`english` as the catalog of `doc` in `language` translates it, Markdown escapes removed
+    ("1\\. 순방향 신경망" is the title "1. 순방향 신경망")."""
+    if language == "en":
+        return english
+    from babel.messages.pofile import read_po
+
+    with (CATALOGS / language / "LC_MESSAGES" / f"{doc}.po").open("rb") as catalog:
+        message = read_po(catalog).get(english)
+    assert message is not None and message.string, f"{doc}.po has no {language} translation of {english!r}"
+    return re.sub(r"\\(.)", r"\1", message.string)
+
+
+def title(doc: str, language: str = "en") -> str:
     """A chapter's title: the first line of its first Markdown cell (or of its Markdown file)."""
     notebook = ROOT / f"{doc}.ipynb"
     if notebook.exists():
@@ -105,13 +139,14 @@ def title(doc: str) -> str:
         first = "".join(cell["source"]).splitlines()[0]
     else:
         first = (ROOT / f"{doc}.md").read_text().splitlines()[0]
-    return first.removeprefix("# ").strip()
+    return translated(language, doc, first.removeprefix("# ").strip())
 
 
-def toc_parts() -> list[tuple[str, list[str]]]:
-    """(caption, [chapter titles]) for each part of _toc.yml, in order."""
+def toc_parts(language: str = "en") -> list[tuple[str, list[str]]]:
+    """(caption, [chapter titles]) for each part of _toc.yml, in order, in `language`."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [(part["caption"], [title(chapter["file"]) for chapter in part["chapters"]]) for part in toc["parts"]]
+    return [(translated(language, toc["root"], part["caption"]), [title(chapter["file"], language) for chapter in part["chapters"]])
+            for part in toc["parts"]]
 
 
 def part_bookmarks(reader: PdfReader) -> list[tuple]:
@@ -125,15 +160,16 @@ def part_bookmarks(reader: PdfReader) -> list[tuple]:
 def test_every_part_and_chapter_has_a_bookmark_in_order(book: Book) -> None:
     """After the landing page, one bookmark per part holding one per chapter, as in _toc.yml."""
     found = [(part.title, [chapter.title for chapter in chapters]) for part, chapters in part_bookmarks(book.reader)]
-    assert found == toc_parts()
+    assert found == toc_parts(book.language)
 
 
 def test_each_chapter_title_is_text_on_the_page_its_bookmark_opens(book: Book) -> None:
     chapters = [chapter for _, chapters in part_bookmarks(book.reader) for chapter in chapters]
-    assert len(chapters) == sum(len(titles) for _, titles in toc_parts())
+    assert len(chapters) == sum(len(titles) for _, titles in toc_parts(book.language))
     for chapter in chapters:
         page = book.reader.get_destination_page_number(chapter)
-        assert chapter.title in book.texts[page], f"{chapter.title!r} is not text on page {page + 1}, where its bookmark points"
+        # spaces aside: pypdf reads spaces into Korean words ("하 강법") and out of English lines
+        assert squeeze(chapter.title) in squeeze(book.texts[page]), f"{chapter.title!r} is not text on page {page + 1}, where its bookmark points"
 
 
 def test_the_whole_book_is_there_on_a4(book: Book) -> None:
@@ -153,9 +189,10 @@ def test_korean_is_text_in_an_embedded_korean_font(book: Book) -> None:
         fonts = [font.get_object() for font in book.reader.pages[pages[0]]["/Resources"]["/Font"].values()]
         embedded = [
             font["/BaseFont"] for font in fonts
-            if "Nanum" in str(font.get("/BaseFont")) and "/FontFile2" in font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            if any(name in str(font.get("/BaseFont")) for name in HANGUL_FONTS)
+            and "/FontFile2" in font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
         ]
-        assert embedded, f"page {pages[0] + 1} has {term!r} but no embedded Nanum font"
+        assert embedded, f"page {pages[0] + 1} has {term!r} but no embedded Korean font ({', '.join(HANGUL_FONTS)})"
     controls = [f"page {i + 1}: {m.group()!r}" for i, text in enumerate(book.texts) for m in [CONTROL.search(text)] if m]
     assert controls == [], f"{len(controls)} pages read back control characters: {controls[:5]}"
 
@@ -176,17 +213,18 @@ def test_the_longest_code_line_is_there_whole(book: Book) -> None:
     ]
     longest = max(lines, key=len)
     assert len(longest) > 100, "the check needs a line longer than the text column"
-    squeezed = "".join(longest.split())
-    assert any(squeezed in "".join(text.split()) for text in book.texts), f"not whole in the PDF: {longest!r}"
+    assert any(squeeze(longest) in squeeze(text) for text in book.texts), f"not whole in the PDF: {longest!r}"
 
 
 def test_the_download_menu_links_to_the_pdf(book: Book) -> None:
-    """Every page's ".pdf" download entry is a link to the PDF (not the print dialog), and the PDF
-    is in the HTML book beside index.html."""
-    assert (HTML / PDF.name).read_bytes() == PDF.read_bytes(), "the HTML book's copy of the PDF is missing or stale"
-    for page in [HTML / "intro.html", *sorted((HTML / "chapters").glob("*.html"))]:
+    """Every page's ".pdf" download entry is a link to its edition's PDF (not the print dialog),
+    and the PDF is in that edition's HTML book beside index.html."""
+    copy = build_pdf.html_copy(book.language)
+    assert copy.read_bytes() == build_pdf.pdf_of(book.language).read_bytes(), f"{copy} is missing or stale"
+    site = copy.parent
+    for page in [site / "intro.html", *sorted((site / "chapters").glob("*.html"))]:
         html = page.read_text(encoding="utf-8")
         links = re.findall(r'<a href="([^"]+)"[^>]*\n?\s*class="[^"]*btn-download-pdf-button', html)
-        assert links, f"{page.relative_to(HTML)}: no .pdf link in the download menu"
-        assert (page.parent / links[0]).resolve() == (HTML / PDF.name).resolve(), f"{page.relative_to(HTML)} links {links[0]}"
-        assert "window.print()" not in html, f"{page.relative_to(HTML)}: the download menu still opens the print dialog"
+        assert links, f"{page.relative_to(site)}: no .pdf link in the download menu"
+        assert (page.parent / links[0]).resolve() == copy.resolve(), f"{page.relative_to(site)} links {links[0]}"
+        assert "window.print()" not in html, f"{page.relative_to(site)}: the download menu still opens the print dialog"

@@ -7,7 +7,8 @@
 
 The second form is what the test command uses right after nbval has re-executed every chapter
 and shown that its fresh outputs equal the committed ones, so no chapter runs twice.
-tools/build_pdf.py builds the one-page HTML book through `build()` with `builder="singlehtml"`.
+tools/build_pdf.py builds the one-page HTML book of each edition through `build()` with
+`builder="singlehtml"`.
 
 The English edition is `jupyter-book build`. The Korean one (한국어판) is the same sources with
 Sphinx's `language=ko`, through jupyter-book's own Sphinx entry point (its command line cannot
@@ -121,34 +122,35 @@ def copy_catalogs(language: str, target: Path) -> Path:
 
 def build_translation(language: str, builder: str = "html", execute: bool = True, rebuild_all: bool = False,
                       toc: str | None = None, output: str | None = None) -> int:
-    """The edition in `language` from the same sources and its catalogs, into
-    OUTPUT/_build/html/<folder> (by way of OUTPUT/_build/<language>/). Nothing executes: with
-    `execute`, the outputs come from the English build's cache (run that first), else from the
-    notebooks."""
-    if builder != "html":
-        raise SystemExit(f"the {language} edition is built as HTML only (asked for {builder})")
+    """The edition in `language` from the same sources and its catalogs: HTML into
+    OUTPUT/_build/html/<folder> (by way of OUTPUT/_build/<language>/html), the one-page book into
+    OUTPUT/_build/<language>/singlehtml. Nothing executes: with `execute`, the outputs come from
+    the English build's cache (run that first), else from the notebooks."""
+    if builder not in BUILDER_FOLDERS:
+        raise SystemExit(f"the {language} edition is built as {' or '.join(BUILDER_FOLDERS)} (asked for {builder})")
     subprocess.run([sys.executable, str(ROOT / "tools" / "vendor_assets.py")], check=True)
     base = (Path(output).resolve() if output else ROOT) / "_build"
     work = base / language
+    site = work / BUILDER_FOLDERS[builder]
     overrides = {"language": language, "locale_dirs": [str(copy_catalogs(language, work / "locales"))],
                  "nb_execution_mode": "cache" if execute else "off",
                  "nb_execution_cache_path": str(base / ".jupyter_cache"), "nbcode_reuse_outputs": True}
     start = time.perf_counter()
-    code = sphinx_build("html", work / "html", work / ".doctrees", overrides, toc, rebuild_all)
+    code = sphinx_build(builder, site, work / ".doctrees", overrides, toc, rebuild_all)
     seconds = time.perf_counter() - start
-    edition = base / "html" / EDITION_FOLDERS[language]
     if code == 0 and language == "ko":
         import hangul_font
 
-        font = hangul_font.write_font(work / "html")
+        font = hangul_font.write_font(site)
         print(f"Korean font: {font['syllables']} syllables in {font['slices']} slices, {font['bytes'] / 1000:.0f} kB")
-    if code == 0:
-        if edition.exists():
-            shutil.rmtree(edition)
-        shutil.copytree(work / "html", edition, ignore=shutil.ignore_patterns(".buildinfo", "reports"))
+    if code != 0:
+        print(f"\n{language} {builder} build FAILED after {seconds:.1f} s (exit {code})", file=sys.stderr)
+    elif builder == "html":
+        edition = base / "html" / EDITION_FOLDERS[language]  # over the last copy, as Sphinx writes the English
+        shutil.copytree(site, edition, ignore=shutil.ignore_patterns(".buildinfo", "reports"), dirs_exist_ok=True)
         print(f"\n{language} edition built in {seconds:.1f} s: open {edition / 'index.html'}")
     else:
-        print(f"\n{language} edition build FAILED after {seconds:.1f} s (exit {code})", file=sys.stderr)
+        print(f"\n{language} {builder} book built in {seconds:.1f} s: {site / 'index.html'}")
     return code
 
 

@@ -1,7 +1,9 @@
-"""Print the whole book to one PDF: _build/pdf/book.pdf, copied next to the HTML book's index.html.
+"""Print the whole book to one PDF per edition, each copied next to its edition's index.html:
+_build/pdf/book.pdf (English, into _build/html) and _build/pdf/ko/book.pdf (한국어판, into _build/html/ko).
 
-    python tools/build_pdf.py             # build the one-page HTML book, then print it
-    python tools/build_pdf.py --no-build  # print the one-page book already in _build/singlehtml
+    python tools/build_pdf.py                # build each edition's one-page HTML book, then print it
+    python tools/build_pdf.py --language ko  # one edition only (repeatable)
+    python tools/build_pdf.py --no-build     # print the one-page books already built
 
 jupyter-book's own `pdfhtml` builder would launch a browser that Playwright downloads. This
 script does the same two steps with the browser the machine has: Sphinx's `singlehtml` builder
@@ -11,7 +13,7 @@ Korean fonts by tools/install_chromium.py) driven by Playwright prints that page
 127.0.0.1 with every other request refused. The page's print style (assets/book.css,
 `@media print` and `@page`) sets the paper (A4), the margins and page numbers, wraps code, and
 prints each interactive figure as its starting frame; Chromium embeds the fonts it used, NanumGothic
-for the Korean terms. The download menu's ".pdf" entry links to the copy beside index.html
+for the Korean text. Each edition's download menu links its own copy, beside its index.html
 (sphinxext/print_book.py).
 """
 
@@ -32,9 +34,23 @@ import build_book
 import chromium
 
 ROOT = build_book.ROOT
-SINGLE = ROOT / "_build" / build_book.BUILDER_FOLDERS["singlehtml"]
-PDF = ROOT / "_build" / "pdf" / "book.pdf"
 HTML = ROOT / "_build" / "html"
+
+
+def one_page_book(language: str) -> Path:
+    """Where tools/build_book.py writes the edition's one-page HTML book."""
+    folder = build_book.BUILDER_FOLDERS["singlehtml"]
+    return ROOT / "_build" / (folder if language == "en" else f"{language}/{folder}")
+
+
+def pdf_of(language: str) -> Path:
+    return ROOT / "_build" / "pdf" / build_book.EDITION_FOLDERS.get(language, "") / "book.pdf"
+
+
+def html_copy(language: str) -> Path:
+    """The copy in the HTML book that the edition's download menu links (sphinxext/print_book.py)."""
+    return HTML / build_book.EDITION_FOLDERS.get(language, "") / "book.pdf"
+
 
 # The text column of assets/book.css's @page (A4 less two 16 mm margins) in CSS pixels: the page
 # is laid out at this width before it is printed, so what fits here fits on the paper.
@@ -171,22 +187,32 @@ def add_outline(pdf: Path, outline: list[dict]) -> None:
     writer.write(pdf)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--no-build", action="store_true", help="print the one-page book already built")
-    args = parser.parse_args()
+def print_edition(language: str, build: bool = True) -> int:
+    """Build (unless not `build`) and print one edition; copy its PDF into the HTML book."""
     start = time.perf_counter()
-    if not args.no_build and build_book.build("singlehtml", execute=False) != 0:
+    if build and build_book.build("singlehtml", execute=False, language=language) != 0:
         return 1
     built = time.perf_counter()
-    add_outline(PDF, print_pdf(SINGLE, f"{build_book.root_document()}.html", PDF))
+    pdf = pdf_of(language)
+    add_outline(pdf, print_pdf(one_page_book(language), f"{build_book.root_document()}.html", pdf))
     printed = time.perf_counter()
-    copies = []
-    if HTML.is_dir():  # the HTML book links the copy from every page's download menu
-        shutil.copy2(PDF, HTML / PDF.name)
-        copies.append(HTML / PDF.name)
-    print(f"PDF in {printed - start:.1f} s (one-page HTML {built - start:.1f} s, printing {printed - built:.1f} s): "
-          f"{PDF} ({PDF.stat().st_size / 1e6:.1f} MB)" + "".join(f", copied to {copy}" for copy in copies))
+    copy = html_copy(language)
+    if copy.parent.is_dir():  # the HTML book links the copy from every page's download menu
+        shutil.copy2(pdf, copy)
+    print(f"{language} PDF in {printed - start:.1f} s (one-page HTML {built - start:.1f} s, printing {printed - built:.1f} s): "
+          f"{pdf} ({pdf.stat().st_size / 1e6:.1f} MB)" + (f", copied to {copy}" if copy.exists() else ""))
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-build", action="store_true", help="print the one-page books already built")
+    parser.add_argument("--language", choices=build_book.LANGUAGES, action="append",
+                        help="this edition only (repeatable; default: every edition)")
+    args = parser.parse_args()
+    for language in args.language or build_book.LANGUAGES:
+        if print_edition(language, build=not args.no_build):
+            return 1
     return 0
 
 
