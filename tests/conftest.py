@@ -1,7 +1,8 @@
 """Shared fixtures and helpers: every chapter's live figure (nbcode.widgets.catalog), built once
 per test; the one headless Chromium of the browser tests (test_browser.py, test_jupyterlab.py),
-started once per session, since Playwright's sync API allows one instance at a time;
-and the list of the built book's sources."""
+started once per session (per pytest-xdist worker), since Playwright's sync API allows one
+instance at a time; the list of the built book's sources; and the browser test's report,
+gathered from every worker."""
 
 from __future__ import annotations
 
@@ -44,6 +45,30 @@ def png_pixels(png: bytes) -> np.ndarray:
 
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
 
+
+
+BROWSER_MEASURES: list[dict] = []  # in pytest-xdist's controller: what each worker's browser test measured
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    if measured := getattr(node, "workeroutput", {}).get("browser_measures"):
+        BROWSER_MEASURES.append(measured)
+
+
+def pytest_sessionfinish(session) -> None:
+    """_build/page-weight.md from what test_browser.py measured, in this process or, under
+    pytest-xdist, in each worker (a worker hands its measures to the controller, which writes)."""
+    module = sys.modules.get("test_browser")
+    own = module.measures() if module else None
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["browser_measures"] = own
+        return
+    measured = [part for part in [own, *BROWSER_MEASURES] if part and (part["weights"] or part["axe"])]
+    if measured:
+        import test_browser
+
+        test_browser.write_page_weight(measured)
 
 
 def book_sources(toc: Path = ROOT / "_toc.yml") -> list[Path]:

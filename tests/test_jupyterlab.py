@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 from lab_session import NOTEBOOK, QUIET, Lab, shut_down_kernels, start_lab  # noqa: E402
 
-pytestmark = pytest.mark.browser
+# One JupyterLab for the module: under pytest-xdist (--dist loadgroup) its tests share a worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("jupyterlab")]
 
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
 # A role's name (JupyterLab's own renderer drops the backticks after it), a directive's fence or
