@@ -249,6 +249,29 @@ class UniqueIds(SphinxPostTransform):
                 seen.add(ids[i])
 
 
+class SolutionTitlesInKoreanOrder(SphinxPostTransform):
+    """A solution's title in Korean word order. sphinx-exercise writes its catalog's word for
+    "Solution to" and then the link to the exercise, which in Korean reads "해답 연습 1"
+    (solution exercise 1); Korean names the exercise first: "연습 1 해답"."""
+
+    default_priority = 22  # after sphinx-exercise resolves the titles (ResolveTitlesInSolutions, 21)
+
+    def run(self, **kwargs) -> None:
+        if not is_korean(self.app):
+            return
+        from sphinx_exercise.nodes import solution_node
+
+        for solution in self.document.findall(solution_node):
+            title = solution.children[0]
+            if len(title.children) != 2 or not isinstance(title[0], nodes.Text) or not isinstance(title[1], nodes.reference):
+                continue  # a title of the author's own
+            word, link = title.children
+            if link.children and isinstance(link[0], nodes.Text):
+                link.replace(link[0], nodes.Text(link[0].astext().lstrip()))
+            title[:] = [link, nodes.Text(" " + word.astext().strip())]
+            solution["title"] = f"{link.astext()} {word.astext().strip()}"
+
+
 # ------------------------------------------------------------------------------ API reference
 def from_docstring(node: nodes.Node) -> bool:
     return ":docstring of " in (node.source or "") or isinstance(node, addnodes.desc)
@@ -430,4 +453,5 @@ def setup(app: Sphinx) -> dict:
     app.add_post_transform(ShowGettextEveryFigure)
     app.add_post_transform(KoreanFigureStrings)
     app.add_post_transform(UniqueIds)
+    app.add_post_transform(SolutionTitlesInKoreanOrder)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -630,6 +630,20 @@ def test_the_korean_font_covers_every_syllable(built_book: Path) -> None:
     assert missing == {}, f"syllables the served font lacks (tools/hangul_font.py): {missing}"
 
 
+def admonition_titles(page: Path) -> list[str]:
+    html = page.read_text(encoding="utf-8")
+    return [" ".join(re.sub(r"<[^>]+>", " ", title).split()) for title in re.findall(r'<p class="admonition-title">(.*?)</p>', html, re.S)]
+
+
+def test_korean_solution_titles_name_the_exercise_first(built_book: Path) -> None:
+    """"연습 4 해답" (exercise 4's solution), not sphinx-exercise's "해답 연습 4" (sphinxext/korean_edition.py)."""
+    titles = [title for path in korean_pages() if is_chapter(path) for title in admonition_titles(built_book / path)]
+    solutions = [title for title in titles if "해답" in title]
+    assert solutions, "no solution title found on the Korean chapter pages"
+    wrong = [title for title in solutions if not re.fullmatch(r"연습 \d+ 해답.*", title)]
+    assert wrong == [], f"solution titles not in Korean word order: {wrong[:5]}"
+
+
 # A Korean search finds every page that uses a term, whatever particle or ending follows it.
 KOREAN_TERMS = ("가중치", "역전파", "과적합")
 
