@@ -1,7 +1,7 @@
 """The built HTML book in headless Chromium with the network cut off.
 
-Every page in the table of contents is visited once per mode it is checked in (PAGE_RUNS: light
-and dark on a laptop, light on a phone), and every visit checks everything: it must load with no
+Every page in the table of contents is visited on a laptop and on a phone (PAGE_RUNS; on the
+laptop the reader switches from light to dark mode), and every visit checks everything: it must load with no
 console error and with no request leaving 127.0.0.1 (every visit of every test checks that);
 math must be typeset (and MathJax loaded only where there is math), no dead widget may show, each
 static scrubber must move its picture, every image must load and be described (alt text, not a
@@ -192,8 +192,17 @@ def visit(browser, url: str, viewport: tuple[int, int] = (1280, 900), theme: str
     assert report.requests > 0
 
 
+# Every transition and finite animation of the page has finished (the colours are the ones axe
+# should see), counted two frames on, once a change of style has started them.
+TRANSITIONS_DONE = """async () => {
+  await new Promise(next => requestAnimationFrame(() => requestAnimationFrame(next)));
+  const finite = document.getAnimations().filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+  await Promise.all(finite.map(a => a.finished.catch(() => null)));
+}"""
+
+
 def settle(page) -> None:
-    """Wait until MathJax has typeset, if the page has math."""
+    """Wait until MathJax has typeset, if the page has math, and the page's transitions are done."""
     if page.locator(".math").count():
         page.wait_for_function(
             "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
@@ -201,13 +210,14 @@ def settle(page) -> None:
             timeout=20_000,
         )
     page.wait_for_timeout(100)
+    page.evaluate(TRANSITIONS_DONE)
 
 
 def is_chapter(path: str) -> bool:
     return re.match(r"(?:ko/)?chapters/\d\d_", path) is not None
 
 
-def check_chapter_features(page, path: str, mode: str) -> None:
+def check_chapter_features(page, path: str, device: str) -> None:
     """Typeset math, a figure, no dead widget, and a live figure's note before scrubbers that move."""
     assert page.locator("mjx-container").count() > 0, f"{path}: no typeset math"
     assert page.locator(".cell_output img").count() > 0, f"{path}: no figure image"
@@ -217,7 +227,7 @@ def check_chapter_features(page, path: str, mode: str) -> None:
     for i in range(scrubbers.count()):
         check_scrubber(scrubbers.nth(i), f"{path}: scrubber {i}", korean=is_korean(path))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = ("ko-" if is_korean(path) else "") + Path(path).stem + "-" + mode.replace(" ", "-")
+    name = ("ko-" if is_korean(path) else "") + Path(path).stem + "-" + device
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 
@@ -350,7 +360,7 @@ def write_page_weight(measured: list[dict]) -> None:
                 for path, w in sorted(weights.items(), key=lambda item: order.get(item[0], len(order)))]
         tables.append(markdown_table(["page", "MB transferred", "requests", "load event (ms)"], rows))
     if axe:
-        modes = [mode for mode in dict.fromkeys(ENGLISH_MODES + KOREAN_MODES) if any(mode in counts for counts in axe.values())]
+        modes = [mode for mode in AXE_MODES if any(mode in counts for counts in axe.values())]
         rows = [[path, *(axe_cell(counts[mode]) if mode in counts else "" for mode in modes)]
                 for path, counts in sorted(axe.items(), key=lambda item: order.get(item[0], len(order)))]
         note = "axe-core: nodes in violation, critical / serious / moderate / minor\n\n"
@@ -498,18 +508,41 @@ FAILING_IMPACTS = {"critical", "serious"}
 WIDTH_BLIND_RULES = ("color-contrast",)
 AXE_COUNTS: dict[str, dict[str, dict[str, int]]] = {}  # page -> mode -> impact -> nodes
 
-RUN_AXE = """async (skipped) => {
-  const rules = Object.fromEntries(skipped.map(id => [id, {enabled: false}]));
-  const {violations} = await axe.run(document, {resultTypes: ["violations"], rules});
+RUN_AXE = """async ({skipped, only}) => {
+  const options = {resultTypes: ["violations"], rules: Object.fromEntries(skipped.map(id => [id, {enabled: false}]))};
+  if (only.length) options.runOnly = only;
+  const {violations} = await axe.run(document, options);
   return violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}));
 }"""
 
 
-def axe_violations(page, device: str) -> list[dict]:
+def check_axe(page, path: str, mode: str, skipped: tuple[str, ...] = (), only: tuple[str, ...] = ()) -> None:
+    """axe-core's rules (all, but `skipped`; or `only` these) find no critical or serious violation;
+    every violation is counted under `mode` in AXE_COUNTS."""
     if not AXE.exists():
         pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `npm ci` (or `make assets`)")
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(RUN_AXE, list(WIDTH_BLIND_RULES) if device == "phone" else [])
+    if not page.evaluate("() => 'axe' in window"):
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(RUN_AXE, {"skipped": list(skipped), "only": list(only)})
+    AXE_COUNTS.setdefault(path, {})[mode] = count_by_impact(violations)
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    assert not failing, f"{path} ({mode}): axe-core finds critical or serious violations:\n{describe(failing)}"
+
+
+def switch_theme(page, theme: str) -> None:
+    """Click the header's colour-mode button, as a reader does, until the page shows `theme`."""
+    button = page.locator(".theme-switch-button:visible").first
+    for _ in range(3):  # it cycles light, dark, auto
+        if page.evaluate("() => document.documentElement.dataset.theme") == theme:
+            break
+        button.click()
+    assert page.evaluate("() => document.documentElement.dataset.theme") == theme, f"the colour-mode button never showed {theme}"
+    # and goes on reading: the button's tooltip (shown on hover and focus) closes, the colours'
+    # transitions (Bootstrap's buttons fade theirs over 0.15 s) end
+    page.mouse.move(0, 0)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.wait_for_selector(".tooltip", state="detached", timeout=5_000)
+    page.evaluate(TRANSITIONS_DONE)
 
 
 def axe_cell(counts: dict[str, int]) -> str:
@@ -534,52 +567,55 @@ def describe(violations: list[dict], shown: int = 3) -> str:
     return "\n".join(lines)
 
 
-# Every page is visited once per mode it is checked in, and every check of the page runs in each
-# visit: the English pages in three modes (light and dark on a laptop, where colour contrast is
-# checked, and light on a phone), the Korean ones, the same markup and stylesheet with other text,
-# on a phone. A dark phone would add nothing: without colour contrast axe's rules read the markup,
-# the same in both modes.
-ENGLISH_MODES = ["light desktop", "dark desktop", "light phone"]
-KOREAN_MODES = ["light phone"]
-PAGE_RUNS = [(path, mode) for path in toc_pages() for mode in ENGLISH_MODES] + \
-            [(path, mode) for path in korean_pages() for mode in KOREAN_MODES]
+# Every page is visited twice, on a laptop and on a phone, and every check of the page runs in
+# each visit. On the laptop axe runs in light mode, then the reader switches to dark mode with the
+# header's button and axe checks colour contrast again: of its rules only that one depends on the
+# mode (the others read the markup, the same in both), and only that one is left out on a phone
+# (it depends on the colours, not the width). The Korean pages, the same markup and stylesheet
+# with other text, are visited on a phone.
+PAGE_RUNS = [(path, device) for path in toc_pages() for device in ("desktop", "phone")] + \
+            [(path, "phone") for path in korean_pages()]
+AXE_MODES = ["light desktop", "dark desktop", "light phone"]  # the columns of the report
 
 
-@pytest.mark.parametrize("path, mode", PAGE_RUNS)
-def test_page_works_offline_and_is_accessible(browser, server, path: str, mode: str) -> None:
+@pytest.mark.parametrize("path, device", PAGE_RUNS)
+def test_page_works_offline_and_is_accessible(browser, server, path: str, device: str) -> None:
     """Loads in the mode asked for, with no console error, no request leaving 127.0.0.1 and no
     failed request (see visit); every image loaded, described and shown at its own aspect ratio;
     within its weight budget; a chapter shows math, no dead widget, a live figure's note and working
     scrubbers; a Korean page is marked and set in the edition's font. axe-core finds no critical
-    or serious violation (colour contrast on the laptop; moderate and minor ones are counted in
-    _build/page-weight.md); on a phone, no page scrolls sideways."""
-    theme, device = mode.split()
-    with visit(browser, urljoin(server, path), VIEWPORTS[device], theme=theme) as (page, report):
+    or serious violation (colour contrast on the laptop, in light and dark mode; moderate and minor
+    ones are counted in _build/page-weight.md); on a phone, no page scrolls sideways."""
+    with visit(browser, urljoin(server, path), VIEWPORTS[device], theme="light") as (page, report):
         settle(page)
         shown = page.evaluate("() => document.documentElement.dataset.theme")
-        assert shown == theme, f"{path}: asked for the {theme} mode, the page shows data-theme={shown!r} (see THEME_STORAGE)"
+        assert shown == "light", f"{path}: asked for the light mode, the page shows data-theme={shown!r} (see THEME_STORAGE)"
         if device == "phone":
             width = page.evaluate("() => document.documentElement.scrollWidth")
             assert width <= VIEWPORTS["phone"][0], f"{path}: the page scrolls sideways on a phone ({width} px wide)"
-        violations = axe_violations(page, device)  # first, on the page as it loaded
-        AXE_COUNTS.setdefault(path, {})[mode] = count_by_impact(violations)
-        failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-        assert not failing, f"{path} ({mode}): axe-core finds critical or serious violations:\n{describe(failing)}"
-        weigh(page, path, report, record=mode == (KOREAN_MODES if is_korean(path) else ENGLISH_MODES)[0])
-        broken_images = page.evaluate(
-            "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
-        )
-        assert broken_images == [], f"{path} has images that did not load: {broken_images}"
-        squashed = page.evaluate(SQUASHED_IMAGES)
-        assert squashed == [], f"{path}: images drawn at another aspect ratio than their own: {squashed[:5]}"
-        undescribed = page.evaluate(UNDESCRIBED_IMAGES)
-        assert undescribed == [], f"{path}: images without a description (alt text): {undescribed[:5]}"
+        check_axe(page, path, f"light {device}", skipped=WIDTH_BLIND_RULES if device == "phone" else ())  # first, as loaded
+        weigh(page, path, report, record=device == "desktop" or is_korean(path))
+        check_images(page, path)
         if is_chapter(path):
-            check_chapter_features(page, path, mode)
+            check_chapter_features(page, path, device)
         if is_korean(path):
             check_korean_page(page, path, report)
         unmarked = page.evaluate(UNMARKED_KOREAN)
         assert unmarked == [], f"{path}: Korean text without lang=\"ko\" (sphinxext/korean_lang.py): {unmarked[:5]}"
+        if device == "desktop":
+            switch_theme(page, "dark")
+            check_axe(page, path, "dark desktop", only=WIDTH_BLIND_RULES)
+            check_images(page, f"{path} (dark)")  # the dark mode frames figures with a padding
+
+
+def check_images(page, path: str) -> None:
+    """Every image loaded, described (alt text, not a file name) and shown at its own aspect ratio."""
+    broken = page.evaluate("() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
+    assert broken == [], f"{path} has images that did not load: {broken}"
+    squashed = page.evaluate(SQUASHED_IMAGES)
+    assert squashed == [], f"{path}: images drawn at another aspect ratio than their own: {squashed[:5]}"
+    undescribed = page.evaluate(UNDESCRIBED_IMAGES)
+    assert undescribed == [], f"{path}: images without a description (alt text): {undescribed[:5]}"
 
 
 def edition_switch(page: Path) -> str | None:
