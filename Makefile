@@ -2,7 +2,8 @@
 #   make book   install what the book needs, then build the HTML book into _build/html, and its
 #               Korean edition (한국어판) into _build/html/ko
 #   make test   install what the tests need (Chromium included), then run the whole test suite
-#   make pdf    the whole book as one PDF, _build/pdf/book.pdf, linked from the HTML book
+#   make pdf    the whole book as one PDF per edition, _build/pdf/book.pdf and _build/pdf/ko/book.pdf,
+#               each linked from its edition's HTML book
 # Everything installs into .venv (the book and tests) and .venv-binder (requirements.txt alone).
 
 PYTHON  ?= python3
@@ -13,21 +14,21 @@ NPM     := $(shell command -v npm 2>/dev/null || echo $(VENV)/bin/npm)
 KERNEL  := nnfp-binder
 WORKERS ?= 2
 
-.PHONY: book test unit catalogs notebooks html-test build-noexec pdf pdf-test execute lab bench bench-lab clean assets
+.PHONY: book test unit catalogs notebooks editions edition-en edition-ko browser-test pdf execute lab bench bench-lab clean assets chromium
 
 book: $(VENV)/.book assets
 	$(PY) tools/build_book.py
 
-test: $(VENV)/.test $(BINDER)/.kernel assets
-	$(PY) tools/install_chromium.py
-	$(MAKE) unit catalogs notebooks build-noexec pdf-test html-test
+test: $(VENV)/.test $(BINDER)/.kernel assets chromium
+	$(MAKE) unit notebooks editions browser-test
 
 # 1. nbcode's unit, property and gradient tests, with coverage.
 unit:
 	$(PY) -m pytest tests -m "not browser and not pdf" -n $(WORKERS) --cov=nbcode --cov-report=term
 
-# 1b. The Korean catalogs against the English sources (tools/check_catalogs.py: every message there,
-#     none obsolete, markup and glossary names kept; untranslated and fuzzy counted per page).
+# The Korean catalogs against the English sources (tools/check_catalogs.py: every message there,
+# none obsolete, markup and glossary names kept; untranslated and fuzzy counted per page); in
+# `make test` it runs with step 3.
 catalogs:
 	$(PY) tools/check_catalogs.py
 
@@ -37,34 +38,37 @@ catalogs:
 #    BLAS threads. A printed number that holds on one CPU only fails the second pass.
 #    (OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE stay as the machine sets them; tools/nbval_matrix.py,
 #    run by hand, varies the OpenBLAS kernel too.)
-#    The second pass runs half as many notebooks at a time, so that threads never outnumber cores:
-#    OpenBLAS's waiting threads spin, and oversubscribed they crawl (a 4 s cell once took over 120 s).
+#    In the second pass OpenBLAS's idle threads sleep at once (OPENBLAS_THREAD_TIMEOUT=4, 2^4 cycles,
+#    instead of spinning for about 2^28): two notebooks of two threads each on two cores then run
+#    as fast as one notebook at a time, where spinning threads made them crawl (a 4 s cell once
+#    took over 120 s). Only the scheduling of waiting threads changes, not the arithmetic.
 NBVAL := JUPYTER_PATH=$(CURDIR)/$(BINDER)/share/jupyter $(PY) -m pytest chapters --dist loadfile -p no:cacheprovider \
 	  --nbval --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 120
-OTHER_FP_PATH := NPY_DISABLE_CPU_FEATURES=X86_V3,X86_V4,AVX512_ICL OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2
-HALF_WORKERS := $(shell echo $$(( $(WORKERS) > 1 ? $(WORKERS) / 2 : 1 )))
+OTHER_FP_PATH := NPY_DISABLE_CPU_FEATURES=X86_V3,X86_V4,AVX512_ICL OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 OPENBLAS_THREAD_TIMEOUT=4
 
 notebooks:
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(NBVAL) -n $(WORKERS)
-	$(OTHER_FP_PATH) $(NBVAL) -n $(HALF_WORKERS)
+	$(OTHER_FP_PATH) $(NBVAL) -n $(WORKERS)
 
-# 3. The HTML book, both editions, from the outputs nbval just reproduced (so no chapter executes twice).
-build-noexec:
-	$(PY) tools/build_book.py --no-execute
+# 3. Both editions, HTML and PDF, from the outputs nbval just reproduced (so no chapter executes
+#    twice): each edition's HTML book, then its one-page book printed by Chromium and copied
+#    beside its index.html, where its download menu links it. The two editions side by side, and
+#    the catalog check after the English one, which is done first (each is one process).
+editions:
+	$(MAKE) -j2 --output-sync=target edition-ko edition-en catalogs
 
-# 4. The whole book as one PDF, printed from the same outputs by Chromium and read back
-#    (tests/test_pdf.py builds it with tools/build_pdf.py and copies it into the HTML book, where
-#    every page's download menu links it: step 5 checks that link with the others).
-pdf-test:
-	$(PY) -m pytest tests -m pdf
+edition-en edition-ko: edition-%:
+	$(PY) tools/build_book.py --no-execute --language $*
+	$(PY) tools/build_pdf.py --language $*
 
-# 5. The built pages in headless Chromium with the network cut off.
-html-test:
-	$(PY) -m pytest tests -m browser
+# 4. The built pages in headless Chromium with the network cut off (tests/test_browser.py), every
+#    chapter in a real JupyterLab (tests/test_jupyterlab.py), and the PDFs read back
+#    (tests/test_pdf.py), on $(WORKERS) workers (a JupyterLab, and the PDFs, each on one).
+browser-test:
+	$(PY) -m pytest tests -m "browser or pdf" -n $(WORKERS) --dist loadgroup
 
-# The PDF alone (after `make book`, say): the one-page HTML book printed by Debian's Chromium.
-pdf: $(VENV)/.test assets
-	$(PY) tools/install_chromium.py
+# The PDFs alone (after `make book`, say): each edition's one-page HTML book printed by Debian's Chromium.
+pdf: $(VENV)/.test assets chromium
 	$(PY) tools/build_pdf.py
 
 # Re-execute chapters in place (after editing one) so their committed outputs are fresh.
@@ -80,9 +84,13 @@ bench: $(VENV)/.test
 	$(PY) benchmarks/bench_training.py
 
 # Felt latency of every chapter's live figure in a real JupyterLab (Binder's environment, Chromium).
-bench-lab: $(VENV)/.test $(BINDER)/.kernel
-	$(PY) tools/install_chromium.py
+bench-lab: $(VENV)/.test $(BINDER)/.kernel chromium
 	$(PY) benchmarks/bench_jupyterlab.py
+
+# Debian's Chromium and the Korean fonts (apt, when run as root or with sudo), for the browser
+# tests, the PDFs and the JupyterLab benchmark.
+chromium:
+	$(PYTHON) tools/install_chromium.py
 
 assets: node_modules/.package-lock.json
 	$(PY) tools/vendor_assets.py

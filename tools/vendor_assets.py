@@ -8,6 +8,7 @@ a kernel, and the page shows its static scrubber instead; see sphinxext/page_ass
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -20,18 +21,26 @@ VENDOR = ROOT / "assets" / "vendor"
 MATHJAX_PARTS = ["tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y", "ui", "adaptors"]
 
 
+def copy_file(src: str | Path, dst: str | Path) -> None:
+    """A file copied unless an earlier copy is there: a file is rewritten only when it changed, so
+    a build that runs beside another never reads one half written."""
+    if Path(dst).exists() and (os.stat(dst).st_size, os.stat(dst).st_mtime) == (os.stat(src).st_size, os.stat(src).st_mtime):
+        return
+    shutil.copy2(src, dst)
+
+
 def copy(src: Path, dst: Path) -> None:
     if not src.exists():
         sys.exit(f"missing {src.relative_to(ROOT)}: run `npm ci` first (see README).")
     dst.parent.mkdir(parents=True, exist_ok=True)
     if src.is_dir():
-        shutil.copytree(src, dst, dirs_exist_ok=True)
+        shutil.copytree(src, dst, dirs_exist_ok=True, copy_function=copy_file)
     else:
-        shutil.copy2(src, dst)
+        copy_file(src, dst)
 
 
 def main() -> None:
-    # Copy over any previous copy (no rmtree: two builds may run side by side while writing).
+    # Over any previous copy (no rmtree: two builds may run side by side).
     mathjax = NODE / "mathjax" / "es5"
     for part in MATHJAX_PARTS:
         copy(mathjax / part, VENDOR / "mathjax" / part)
