@@ -164,6 +164,7 @@ def korean_interface(app: Sphinx, config) -> None:
     # the faces of "Nanum Hangul" (assets/book.css, :lang(ko)) cut to this edition's syllables,
     # written after the build by tools/hangul_font.py
     config.html_css_files = [*config.html_css_files, "fonts/hangul.css"]
+    config.html_js_files = [*config.html_js_files, "korean-copybutton.js"]  # sphinx-copybutton's words (assets/)
     config.togglebutton_hint = KOREAN_UI["togglebutton_hint"]
     config.togglebutton_hint_hide = KOREAN_UI["togglebutton_hint_hide"]
 

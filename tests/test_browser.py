@@ -680,6 +680,21 @@ def test_korean_solution_titles_name_the_exercise_first(built_book: Path) -> Non
     assert wrong == [], f"solution titles not in Korean word order: {wrong[:5]}"
 
 
+COPY_BUTTON = "b => ({tooltip: b.dataset.tooltip, name: b.querySelector('svg title').textContent})"
+
+
+def test_korean_copy_buttons_speak_korean(browser, server) -> None:
+    """sphinx-copybutton's tooltip and each button's accessible name (its icon's title) in Korean,
+    before and after a copy (assets/korean-copybutton.js)."""
+    with visit(browser, urljoin(server, f"{KOREAN}chapters/04_gradient_descent.html")) as (page, _):
+        button = page.locator(".copybtn").first
+        assert button.evaluate(COPY_BUTTON) == {"tooltip": "복사", "name": "클립보드에 복사"}
+        button.click()
+        page.wait_for_function("b => b.querySelector('svg title').textContent !== '클립보드에 복사'", arg=button.element_handle())
+        after = button.evaluate(COPY_BUTTON)
+        assert after["tooltip"] in ("복사했습니다!", "복사하지 못했습니다") and after["name"] in ("복사했습니다!", "복사하지 못했습니다"), after
+
+
 # A Korean search finds every page that uses a term, whatever particle or ending follows it.
 KOREAN_TERMS = ("가중치", "역전파", "과적합")
 
