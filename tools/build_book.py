@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,11 @@ LANGUAGES = ("en", "ko")
 # The edition of each language other than English, in a folder of the English book (the same as
 # sphinxext/korean_edition.py's EDITIONS, which links the two).
 EDITION_FOLDERS = {"ko": "ko"}
+# The kernels that execute the chapters use one BLAS thread unless the caller chose otherwise:
+# OpenBLAS's idle threads spin, and on a busy machine a chapter's cell then outlasts the execution
+# timeout (a 4 s cell of chapter 8 took over 60 s beside another build). The printed numbers are
+# the same with any number of threads (nbval checks one and two).
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 # jupyter-book's Sphinx entry point (jupyter_book.sphinx.build_sphinx) in a process of its own.
 SPHINX_CHILD = """import json, sys
 from jupyter_book.sphinx import build_sphinx
@@ -81,7 +87,7 @@ def build(builder: str = "html", execute: bool = True, rebuild_all: bool = False
             override.write_text(yaml.safe_dump(config, sort_keys=False))
             command += ["--config", str(override)]
         start = time.perf_counter()
-        result = subprocess.run(command, cwd=ROOT)
+        result = subprocess.run(command, cwd=ROOT, env=ONE_BLAS_THREAD | os.environ)
         seconds = time.perf_counter() - start
     index = (Path(output).resolve() if output else ROOT) / "_build" / BUILDER_FOLDERS[builder] / "index.html"
     if result.returncode == 0 and index.exists():
