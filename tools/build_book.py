@@ -61,6 +61,14 @@ def root_document() -> str:
     return yaml.safe_load((ROOT / "_toc.yml").read_text())["root"]
 
 
+def built_site(builder: str, language: str = "en", output: str | None = None) -> Path:
+    """Where a build writes its pages: OUTPUT/_build/<builder folder> for English, and
+    OUTPUT/_build/<language>/<builder folder> for a translation (whose HTML is then copied into
+    the English book's EDITION_FOLDERS[language])."""
+    base = (Path(output).resolve() if output else ROOT) / "_build"
+    return base / BUILDER_FOLDERS[builder] if language == "en" else base / language / BUILDER_FOLDERS[builder]
+
+
 def build(builder: str = "html", execute: bool = True, rebuild_all: bool = False,
           toc: str | None = None, output: str | None = None, language: str = "en") -> int:
     """Build one edition with warnings as errors (-W -n --keep-going); return the exit code.
@@ -89,7 +97,7 @@ def build(builder: str = "html", execute: bool = True, rebuild_all: bool = False
         start = time.perf_counter()
         result = subprocess.run(command, cwd=ROOT, env=ONE_BLAS_THREAD | os.environ)
         seconds = time.perf_counter() - start
-    index = (Path(output).resolve() if output else ROOT) / "_build" / BUILDER_FOLDERS[builder] / "index.html"
+    index = built_site(builder, output=output) / "index.html"
     if result.returncode == 0 and index.exists():
         print(f"\n{builder} book built in {seconds:.1f} s: open {index}")
     else:
@@ -135,9 +143,8 @@ def build_translation(language: str, builder: str = "html", execute: bool = True
     if builder not in BUILDER_FOLDERS:
         raise SystemExit(f"the {language} edition is built as {' or '.join(BUILDER_FOLDERS)} (asked for {builder})")
     subprocess.run([sys.executable, str(ROOT / "tools" / "vendor_assets.py")], check=True)
-    base = (Path(output).resolve() if output else ROOT) / "_build"
-    work = base / language
-    site = work / BUILDER_FOLDERS[builder]
+    site = built_site(builder, language, output)
+    work, base = site.parent, site.parent.parent
     overrides = {"language": language, "locale_dirs": [str(copy_catalogs(language, work / "locales"))],
                  "nb_execution_mode": "cache" if execute else "off",
                  "nb_execution_cache_path": str(base / ".jupyter_cache"), "nbcode_reuse_outputs": True}

@@ -37,12 +37,6 @@ ROOT = build_book.ROOT
 HTML = ROOT / "_build" / "html"
 
 
-def one_page_book(language: str) -> Path:
-    """Where tools/build_book.py writes the edition's one-page HTML book."""
-    folder = build_book.BUILDER_FOLDERS["singlehtml"]
-    return ROOT / "_build" / (folder if language == "en" else f"{language}/{folder}")
-
-
 def pdf_of(language: str) -> Path:
     return ROOT / "_build" / "pdf" / build_book.EDITION_FOLDERS.get(language, "") / "book.pdf"
 
@@ -194,7 +188,7 @@ def print_edition(language: str, build: bool = True) -> int:
         return 1
     built = time.perf_counter()
     pdf = pdf_of(language)
-    add_outline(pdf, print_pdf(one_page_book(language), f"{build_book.root_document()}.html", pdf))
+    add_outline(pdf, print_pdf(build_book.built_site("singlehtml", language), f"{build_book.root_document()}.html", pdf))
     printed = time.perf_counter()
     copy = html_copy(language)
     if copy.parent.is_dir():  # the HTML book links the copy from every page's download menu
